@@ -1,0 +1,263 @@
+"""The case file: pydantic models of the facts of a case and its disputed requests (input contract).
+
+``null`` is a fact in its own right ("not stated / unknown") and stays distinct from 0 and from an
+empty list everywhere. Unknown keys are errors. The actual determination stored on a request is for
+the audit only: the rule engine never reads it (see ``engine.document``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+
+from .errors import InputError
+from .sources import Document, load, parse
+from .validation import field_path, validate
+from .vocab import (
+    AdlChange,
+    BodyRegion,
+    Condition,
+    EvidenceSource,
+    Improvement,
+    MedicationChange,
+    Neurologic,
+    OtherModality,
+    Outcome,
+    RedFlag,
+    RestrictionChange,
+    Service,
+    Sex,
+    WorkStatus,
+)
+
+# Strict so that YAML `true` is never read as 1 and "12" is never read as 12.
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError(f"expected a number (got {value!r})")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Modality = Service | OtherModality
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
+
+
+class Claimant(Model):
+    age: Annotated[Int, Field(ge=0, le=120)] | None = None
+    sex: Sex = Sex.unknown
+    date_of_injury: dt.date | None = None
+    work_status: WorkStatus = WorkStatus.unknown
+    permanent_restrictions: Bool | None = Field(None, description="null: not stated")
+
+
+class Diagnosis(Model):
+    text: Annotated[str, Field(min_length=1)]
+    icd10: str | None = None
+
+
+class Medication(Model):
+    name: Annotated[str, Field(min_length=1)]
+    opioid: Bool | None = Field(None, description="null: not stated whether it is an opioid")
+    muscle_relaxant: Bool | None = None
+
+
+class Treatment(Model):
+    """A treatment of record, past or ongoing."""
+
+    modality: Modality
+    sessions: Annotated[Int, Field(ge=0)] | None = Field(
+        None, description="sessions completed; null = unknown ('unspecified amounts'), never 0"
+    )
+    functional_improvement: Improvement = Improvement.unknown
+    ongoing: Bool = False
+    failed: Bool | None = Field(None, description="tried without benefit; null = not stated")
+    approved: Annotated[Int, Field(ge=0)] | None = Field(
+        None, description="sessions authorized so far, when the record says so"
+    )
+    notes: str | None = None
+
+
+class FunctionalStatus(Model):
+    """Evidence for 8 CCR 9792.20(f) functional improvement: latest state against baseline."""
+
+    adl: AdlChange = AdlChange.unknown
+    work_restrictions: RestrictionChange = RestrictionChange.unknown
+    medication_use: MedicationChange = MedicationChange.unknown
+
+
+class Exam(Model):
+    neurologic: Neurologic = Neurologic.unknown
+    red_flags: list[RedFlag] | None = Field(None, description="[] = none found; null = not stated")
+
+
+class Surgery(Model):
+    procedure: Annotated[str, Field(min_length=1)]
+    date: dt.date | None = None
+    body_region: BodyRegion | None = None
+
+
+class Determination(Model):
+    """The actual IMR outcome of a request, when known. Read by the audit, never by the engine."""
+
+    outcome: Outcome
+    guideline: str | None = Field(None, description="the guideline the IMR reviewer cited")
+    claims_administrator_guideline: str | None = None
+
+
+class Request(Model):
+    text: Annotated[str, Field(min_length=1)]
+    service: Service
+    quantity: Annotated[Int, Field(ge=1)] | None = None
+    frequency_per_week: Annotated[Number, Field(gt=0)] | None = None
+    duration_weeks: Annotated[Number, Field(gt=0)] | None = None
+    body_regions: list[BodyRegion] = Field(default_factory=list)
+    date: dt.date | None = Field(None, description="request or UR date; picks the guideline version")
+    determination: Determination | None = None
+
+
+def _evidence(value: Any) -> Any:
+    return {"quote": value} if isinstance(value, (str, list)) else value
+
+
+class Evidence(Model):
+    """The words of a letter that support a fact."""
+
+    quote: str | list[str]
+    source: EvidenceSource = EvidenceSource.summary
+
+
+class ClinicalFacts(Model):
+    """What is known about the injured worker; shared by every request of the case."""
+
+    claimant: Claimant = Field(default_factory=Claimant)
+    diagnoses: list[Diagnosis] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    body_regions: list[BodyRegion] = Field(default_factory=list)
+    medications: list[Medication] = Field(default_factory=list)
+    treatments: list[Treatment] = Field(
+        default_factory=list,
+        description="treatment of record; a modality not listed was not given (0 sessions)",
+    )
+    functional_status: FunctionalStatus = Field(default_factory=FunctionalStatus)
+    exam: Exam = Field(default_factory=Exam)
+    surgery: list[Surgery] = Field(default_factory=list)
+    planned_procedures: list[str] = Field(default_factory=list)
+
+
+class Case(ClinicalFacts):
+    case_id: str | None = None
+    letter: str | None = Field(None, description="the determination letter the case was built from")
+    requests: Annotated[list[Request], Field(min_length=1)]
+    evidence: dict[str, Annotated[Evidence, BeforeValidator(_evidence)]] = Field(
+        default_factory=dict, description="fact path -> the letter's words that support it"
+    )
+    rationale_facts: ClinicalFacts | None = Field(
+        None,
+        description="facts stated only in the reviewer's rationale; used only when asked",
+    )
+
+    @model_validator(mode="after")
+    def _evidence_paths_exist(self) -> "Case":
+        for path in self.evidence:
+            if not _resolves(self, path):
+                raise ValueError(f"evidence names '{path}', which is not a field of this case")
+        return self
+
+    def with_rationale(self) -> "Case":
+        """The case with the reviewer's rationale facts laid over the summary facts."""
+        if self.rationale_facts is None:
+            return self
+        merged = _overlay(self.model_dump(mode="python", exclude={"rationale_facts"}),
+                          self.rationale_facts)
+        merged["rationale_facts"] = None
+        return Case.model_validate(merged)
+
+
+def _resolves(case: Case, path: str) -> bool:
+    node: Any = case
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if isinstance(node, BaseModel):
+            if part not in type(node).model_fields:
+                return False
+            node = getattr(node, part)
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return False
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _overlay(base: dict[str, Any], extra: BaseModel) -> dict[str, Any]:
+    """Lay the fields ``extra`` states over ``base``: treatments merge by modality, lists extend."""
+    for name in extra.model_fields_set:
+        value = getattr(extra, name)
+        if isinstance(value, BaseModel):
+            base[name] = _overlay(dict(base.get(name) or {}), value)
+        elif name == "treatments":
+            by_modality = {t["modality"]: t for t in base.get("treatments", [])}
+            for t in value:
+                if t.modality in by_modality:
+                    by_modality[t.modality] = _overlay(dict(by_modality[t.modality]), t)
+                else:
+                    by_modality[t.modality] = t.model_dump(mode="python")
+            base["treatments"] = list(by_modality.values())
+        elif isinstance(value, list):
+            existing = base.get(name) or []
+            base[name] = existing + [
+                v.model_dump(mode="python") if isinstance(v, BaseModel) else v
+                for v in value
+                if (v.model_dump(mode="python") if isinstance(v, BaseModel) else v) not in existing
+            ]
+        else:
+            base[name] = value
+    return base
+
+
+def case_from_document(doc: Document) -> Case:
+    case: Case = validate(Case, doc)
+    return case
+
+
+def load_case(path: str) -> Case:
+    """Load and validate a case file (YAML or JSON; ``-`` for standard input)."""
+    return case_from_document(load(path))
+
+
+def parse_case(text: str, source: str = "<text>") -> Case:
+    return case_from_document(parse(text, source))
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema of the case file, for integrators."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "IMR case file"
+    return schema
+
+
+def dump_case(case: Case, fmt: str = "yaml") -> str:
+    """Serialise a case for `imr parse`; the result loads back into an equal Case."""
+    data = case.model_dump(mode="json", exclude_none=False)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+__all__ = [
+    "Case", "ClinicalFacts", "Claimant", "Determination", "Diagnosis", "Evidence", "Exam",
+    "FunctionalStatus", "InputError", "Medication", "Request", "Surgery", "Treatment",
+    "case_schema", "dump_case", "field_path", "load_case", "parse_case",
+]

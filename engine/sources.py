@@ -1,0 +1,130 @@
+"""Reading YAML and JSON documents safely, keeping the line of every node for error messages.
+
+Only ``yaml.SafeLoader`` is used: a tag such as ``!!python/object`` is an error, never code.
+Duplicate mapping keys are errors too, because YAML would otherwise keep the last one silently.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+PathKey = tuple[Any, ...]
+
+
+@dataclass
+class Document:
+    """A parsed document with the line (1-based) where each node starts, keyed by its path."""
+
+    source: str
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, path: PathKey) -> int | None:
+        """The line of the deepest node on ``path`` that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def read_text(path: str) -> tuple[str, str]:
+    """Return (display name, text) for a file path, or standard input for ``-``."""
+    if path == "-":
+        return "<stdin>", sys.stdin.read()
+    p = Path(path)
+    try:
+        return str(p), p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory, expected a file") from None
+    except UnicodeDecodeError as e:
+        raise InputError(str(p), f"not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise InputError(str(p), f"cannot read: {e.strerror}") from None
+
+
+def parse(text: str, source: str) -> Document:
+    """Parse YAML or JSON text (JSON is YAML, but is parsed by json for exact error lines)."""
+    stripped = text.lstrip()
+    if stripped.startswith("{") or stripped.startswith("["):
+        return _parse_json(text, source)
+    return _parse_yaml(text, source)
+
+
+def load(path: str) -> Document:
+    source, text = read_text(path)
+    return parse(text, source)
+
+
+def _parse_json(text: str, source: str) -> Document:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(source, f"invalid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
+    # json carries no node positions; the YAML composer reads JSON too and gives them.
+    lines: dict[PathKey, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _collect_lines(node, (), lines, source)
+    except yaml.YAMLError:
+        pass
+    return Document(source, data, lines)
+
+
+def _parse_yaml(text: str, source: str) -> Document:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        raise InputError(source, f"invalid YAML: {e.problem}", line=_mark_line(e)) from None
+    except yaml.YAMLError as e:
+        raise InputError(source, f"invalid YAML: {e}") from None
+    lines: dict[PathKey, int] = {}
+    if node is not None:
+        _collect_lines(node, (), lines, source)
+    try:
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader is the safe loader
+    except yaml.constructor.ConstructorError as e:
+        tag = e.problem.split("tag '")[-1].rstrip("'") if e.problem and "tag '" in e.problem else "?"
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        raise InputError(
+            source, f"unsupported YAML tag {tag}: only plain YAML data is accepted", line=_mark_line(e)
+        ) from None
+    except yaml.MarkedYAMLError as e:
+        raise InputError(source, f"invalid YAML: {e.problem}", line=_mark_line(e)) from None
+    return Document(source, data, lines)
+
+
+def _mark_line(e: yaml.MarkedYAMLError) -> int | None:
+    mark = e.problem_mark or e.context_mark
+    return mark.line + 1 if mark else None
+
+
+def _collect_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], source: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise InputError(
+                    source, f"duplicate key '{key}' (first on line {seen[key]})", line=line
+                )
+            seen[key] = line
+            lines[path + (key,)] = line
+            _collect_lines(value_node, path + (key,), lines, source)
+            lines[path + (key,)] = line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _collect_lines(child, path + (i,), lines, source)
