@@ -25,10 +25,12 @@ from .vocab import (
     Neurologic,
     OtherModality,
     Outcome,
+    Purpose,
     RedFlag,
     RestrictionChange,
     Service,
     Sex,
+    TestResult,
     WorkStatus,
 )
 
@@ -83,6 +85,12 @@ class Treatment(Model):
     approved: Annotated[Int, Field(ge=0)] | None = Field(
         None, description="sessions authorized so far, when the record says so"
     )
+    relief_percent: Annotated[Number, Field(ge=0, le=100)] | None = Field(
+        None, description="pain relief after the treatment (e.g. an earlier injection), in percent"
+    )
+    relief_weeks: Annotated[Number, Field(ge=0)] | None = Field(
+        None, description="how long that relief lasted, in weeks"
+    )
     notes: str | None = None
 
 
@@ -97,6 +105,12 @@ class FunctionalStatus(Model):
 class Exam(Model):
     neurologic: Neurologic = Neurologic.unknown
     red_flags: list[RedFlag] | None = Field(None, description="[] = none found; null = not stated")
+    electrodiagnostic: TestResult = Field(
+        TestResult.unknown, description="EMG/NCS evidence of nerve dysfunction")
+    imaging: TestResult = Field(
+        TestResult.unknown, description="imaging findings corroborating the clinical nerve findings")
+    trigger_points: Bool | None = Field(
+        None, description="circumscribed trigger points with twitch response and referred pain")
 
 
 class Surgery(Model):
@@ -121,6 +135,9 @@ class Request(Model):
     duration_weeks: Annotated[Number, Field(gt=0)] | None = None
     body_regions: list[BodyRegion] = Field(default_factory=list)
     date: dt.date | None = Field(None, description="request or UR date; picks the guideline version")
+    purpose: Purpose = Purpose.unknown
+    employer_authorized: Bool | None = Field(
+        None, description="written employer authorization for visits beyond the Labor Code 4604.5 cap")
     determination: Determination | None = None
 
 

@@ -34,6 +34,15 @@ class Service(StrEnum):
     other = "other"
 
 
+# Services that share one course: electro-acupuncture is acupuncture with current through the
+# needles (8 CCR 9792.24.1(a)(2)), so sessions of either count toward the same trial and extension.
+SERVICE_FAMILY: dict[str, str] = {"electroacupuncture": "acupuncture"}
+
+
+def family(service: str) -> str:
+    return SERVICE_FAMILY.get(service, service)
+
+
 class OtherModality(StrEnum):
     """Treatments of record that are not themselves requested services."""
 
@@ -134,6 +143,23 @@ class Neurologic(StrEnum):
     intact = "intact"
     equivocal = "equivocal"
     nerve_compromise = "nerve_compromise"
+    unknown = "unknown"
+
+
+class TestResult(StrEnum):
+    """A study's bearing on the clinical question (e.g. EMG/NCS or imaging showing nerve compromise)."""
+
+    positive = "positive"
+    negative = "negative"
+    unknown = "unknown"
+
+
+class Purpose(StrEnum):
+    """Why a course of care is requested (CPMTG pp. 58-60 treat maintenance care differently)."""
+
+    therapeutic = "therapeutic"
+    maintenance = "maintenance"
+    flare_up = "flare_up"
     unknown = "unknown"
 
 

@@ -1,0 +1,182 @@
+"""The `imr` command line.
+
+Exit status: 0 when every input was handled, 2 when any input was bad (each bad input gets one line
+on standard error naming the file, the line or field, and what was expected; the good ones are still
+processed), 3 when the rule engine itself failed.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Iterable, Sequence
+
+EXIT_OK, EXIT_INPUT, EXIT_ENGINE = 0, 2, 3
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _python_supported() -> str | None:
+    if sys.version_info >= (3, 13) or sys.version_info < (3, 11):
+        return (f"imr: Python {sys.version_info.major}.{sys.version_info.minor} is not supported: durable-rules "
+                "2.0.28 builds and runs on CPython 3.11 and 3.12 only (it fails to import on 3.13). "
+                "Install with python3.11 or python3.12.")
+    return None
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def expand(paths: Iterable[str], suffixes: tuple[str, ...] = CASE_SUFFIXES) -> list[str]:
+    """Files named, and the matching files below any directory named (sorted), in order."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            found = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _today(args: argparse.Namespace) -> dt.date | None:
+    return args.today
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .decision import decide_case
+    from .errors import InputError
+    from .facts import load_case
+    from .report import case_text
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(args.rules)
+    status = EXIT_OK
+    blocks: list[str] = []
+    for path in expand(args.cases):
+        try:
+            case = load_case(path)
+        except InputError as e:
+            _err(str(e))
+            status = EXIT_INPUT
+            if args.json:
+                print(json.dumps({"source": e.source, "error": str(e)}))
+            continue
+        if args.with_rationale:
+            case = case.with_rationale()
+        decision = decide_case(case, book, source="<stdin>" if path == "-" else path, today=_today(args))
+        if args.json:
+            print(decision.model_dump_json(exclude={"decisions": {"__all__": {"fired"}}}))
+        else:
+            blocks.append(case_text(decision))
+            print(blocks[-1] + "\n", flush=True)
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .facts import case_schema
+
+    print(json.dumps(case_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_rules_lint(args: argparse.Namespace) -> int:
+    from .rulebook import lint
+
+    book, problems = lint(args.paths or None)
+    for p in problems:
+        print(p)
+    n_rules = sum(len(rs.rules) for rs in book.rulesets)
+    if problems:
+        _err(f"imr rules lint: {len(problems)} problem(s)")
+        return EXIT_INPUT
+    print(f"ok: {len(book.rulesets)} rule files, {n_rules} rules")
+    return EXIT_OK
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    from .report import rules_table
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(args.rules)
+    if args.json:
+        rows = [
+            {"service": list(rs.services), "file": rs.key, "guideline": rs.guideline, "rule": r.id,
+             "finding": r.finding, "derive": list(r.derive) if r.derive else None,
+             "citation": rs.citation(r), "in_force_from": rs.in_force_from.isoformat(),
+             "in_force_to": rs.in_force_to.isoformat() if rs.in_force_to else None, "status": r.status}
+            for rs in book.rulesets for r in rs.rules
+            if not args.unconfirmed or r.status == "unconfirmed"
+        ]
+        print(json.dumps(rows, indent=2))
+    else:
+        print(rules_table(book, unconfirmed_only=args.unconfirmed))
+    return EXIT_OK
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD (got {text!r})") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imr", description="Predict California IMR decisions from MTUS criteria encoded as rules.")
+    parser.add_argument("--rules", action="append", metavar="DIR",
+                        help="rule files or directories to use instead of the bundled rules/")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="predict the IMR outcome of each request of case files")
+    check.add_argument("cases", nargs="+", metavar="CASE", help="case files (YAML/JSON), directories, or - for stdin")
+    check.add_argument("--json", action="store_true", help="one JSON decision object per case, one per line")
+    check.add_argument("--with-rationale", action="store_true",
+                       help="also use facts stated only in the reviewer's rationale (rationale_facts)")
+    check.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="the date that picks the rules for requests with no date (default: today)")
+    check.set_defaults(func=cmd_check)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the case file")
+    schema.set_defaults(func=cmd_schema)
+
+    rules = sub.add_parser("rules", help="inspect the encoded rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    lint_p = rules_sub.add_parser("lint", help="check rule files; every problem as FILE:LINE rule-id: message")
+    lint_p.add_argument("paths", nargs="*", metavar="PATH")
+    lint_p.set_defaults(func=cmd_rules_lint)
+    list_p = rules_sub.add_parser("list", help="show every encoded rule: service, criterion, citation, dates")
+    list_p.add_argument("--unconfirmed", action="store_true", help="only rules whose source is UNCONFIRMED")
+    list_p.add_argument("--json", action="store_true")
+    list_p.set_defaults(func=cmd_rules_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    unsupported = _python_supported()
+    if unsupported:
+        _err(unsupported)
+        return EXIT_INPUT
+    from .errors import EvaluationError, InputError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    except EvaluationError as e:
+        _err(f"imr: rule engine error: {e}")
+        return EXIT_ENGINE
+    except BrokenPipeError:  # e.g. `imr check ... | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Deciding a request: selecting the rules in force, evaluating them, resolving the findings, and
+writing the IMR-style rationale. The result models are the JSON decision contract.
+
+Resolution: any ``not_medically_necessary`` finding predicts Upheld; otherwise an
+``outside_guideline`` finding means no prediction (the governing text is not encoded); otherwise a
+``medically_necessary`` finding predicts Overturned; when no criterion applies, Upheld (the requester
+carries the burden) with the reason "no MTUS criterion met" and low confidence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .document import fact_document, lookup
+from .evaluate import run
+from .facts import Case, Request
+from .ir import Rule, RuleSet
+from .rulebook import Rulebook
+
+NO_CRITERION = "no MTUS criterion met"
+
+
+class FiredRule(BaseModel):
+    """A rule that fired, with its citation and its sentence filled from the facts."""
+
+    id: str
+    finding: str | None = None
+    derived: str | None = None
+    citation: str
+    because: str
+    to_pass: str | None = None
+    status: str
+
+
+class RequestDecision(BaseModel):
+    request: str
+    service: str
+    outcome: Literal["Upheld", "Overturned"] | None = Field(
+        description="null when no prediction can be made (see no_prediction)")
+    confidence: Literal["high", "low"] | None = None
+    rules: list[str] = Field(default_factory=list, description="the deciding rules")
+    citations: list[str] = Field(default_factory=list)
+    rationale: str
+    to_pass: list[str] = Field(default_factory=list)
+    derived: list[str] = Field(default_factory=list, description="derivation rules that fired")
+    fired: list[FiredRule] = Field(default_factory=list)
+    guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
+    date_used: dt.date | None = None
+    no_prediction: str | None = None
+    actual: Literal["Upheld", "Overturned"] | None = None
+    agrees: bool | None = None
+
+
+class CaseDecision(BaseModel):
+    case_id: str | None
+    source: str | None = None
+    decisions: list[RequestDecision]
+
+
+def render(template: str, document: dict[str, Any], derived: dict[str, str | None]) -> str:
+    """Fill ``{fact.path}`` placeholders; unknown facts read "unknown"."""
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name:
+            value = derived.get(name[len("derived."):]) if name.startswith("derived.") else lookup(document, name)
+            out.append(_words(value))
+    return " ".join("".join(out).split())
+
+
+def _words(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
+    return str(value).replace("_", " ")
+
+
+def _fired_rule(rs: RuleSet, rule: Rule, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
+    return FiredRule(
+        id=rule.id, finding=rule.finding, derived=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
+        citation=rs.citation(rule), because=render(rule.because, document, derived),
+        to_pass=render(rule.to_pass, document, derived) if rule.to_pass else None, status=rule.status,
+    )
+
+
+def _version(rs: RuleSet) -> str:
+    end = rs.in_force_to.isoformat() if rs.in_force_to else "open"
+    return f"{rs.key} ({rs.guideline}; in force {rs.in_force_from.isoformat()} to {end})"
+
+
+def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date | None = None) -> RequestDecision:
+    """Predict the IMR outcome of one request. Never reads ``request.determination``."""
+    day = request.date or today or dt.date.today()
+    service = request.service.value
+    base = dict(request=request.text, service=service, date_used=day)
+    if not book.for_service(service):
+        reason = f"no MTUS criteria are encoded for the service '{service}'"
+        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
+    rulesets = book.in_force(service, day)
+    if not rulesets:
+        periods = "; ".join(_version(rs) for rs in book.for_service(service))
+        reason = f"no encoded rule set for '{service}' is in force on {day.isoformat()} (encoded: {periods})"
+        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
+    document = fact_document(case, request)
+    firing = run(rulesets, document)
+    return resolve(request, rulesets, document, firing.fired, firing.derived, day)
+
+
+def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
+            derived: dict[str, str | None], day: dt.date) -> RequestDecision:
+    """Turn the fired rules into a decision with its rationale (shared by every evaluator)."""
+    index = {rule.id: (rs, rule) for rs in rulesets for rule in rs.rules}
+    fired = [_fired_rule(*index[i], document, derived) for i in sorted(set(fired_ids), key=fired_ids.index)]
+    findings = [f for f in fired if f.finding]
+    derivations = [f for f in fired if f.derived]
+    against = [f for f in findings if f.finding == "not_medically_necessary"]
+    outside = [f for f in findings if f.finding == "outside_guideline"]
+    support = [f for f in findings if f.finding == "medically_necessary"]
+    base = dict(request=request.text, service=request.service.value, date_used=day, fired=fired,
+                derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
+    if against:
+        deciding, outcome, confidence = against, "Upheld", "high"
+    elif outside:
+        deciding, outcome, confidence = outside, None, None
+    elif support:
+        deciding, outcome, confidence = support, "Overturned", "high"
+    else:
+        deciding, outcome, confidence = [], "Upheld", "low"
+    # The definition rules that a deciding rule relied on are part of its reasons.
+    read = {c.derived_name for f in deciding for c in _leaves_of(index[f.id][1]) if c.derived}
+    supporting = [d for d in derivations if d.derived.split("=")[0] in read]
+    reasons = deciding + supporting
+    citations = list(dict.fromkeys(f.citation for f in reasons))
+    to_pass = list(dict.fromkeys(f.to_pass for f in reasons if f.to_pass and outcome == "Upheld"))
+    rationale = _rationale(request, outcome, deciding, supporting, rulesets)
+    no_prediction = deciding[0].because if outcome is None else None
+    return RequestDecision(**base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
+                           citations=citations, rationale=rationale, to_pass=to_pass,
+                           no_prediction=no_prediction)
+
+
+def _leaves_of(rule: Rule):
+    from .ir import leaves
+
+    return leaves(rule.when)
+
+
+def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule], supporting: list[FiredRule],
+               rulesets: list[RuleSet]) -> str:
+    guideline = next((rs.guideline for rs in rulesets if not rs.is_definitions), "the MTUS")
+    sentences = [f"According to the {guideline}:"] if deciding else []
+    sentences += [f.because + (" " if f.because.endswith(".") else ". ") + f"({f.citation})" for f in deciding]
+    sentences += [f.because + (" " if f.because.endswith(".") else ". ") + f"({f.citation})" for f in supporting]
+    if outcome == "Upheld" and deciding:
+        sentences.append(f"Therefore, the request for {request.text} is not medically necessary.")
+    elif outcome == "Upheld":
+        sentences.append(
+            f"No criterion of the {guideline} that supports the request is met on the documented facts "
+            f"({NO_CRITERION}); the requesting provider carries the burden, so the request for "
+            f"{request.text} is not shown to be medically necessary.")
+    elif outcome == "Overturned":
+        sentences.append(f"Therefore, the request for {request.text} is medically necessary.")
+    else:
+        sentences.append("No prediction is made for this request.")
+    return " ".join(sentences)
+
+
+def decide_case(case: Case, book: Rulebook, source: str | None = None, today: dt.date | None = None) -> CaseDecision:
+    decisions = []
+    for request in case.requests:
+        d = decide_request(case, request, book, today)
+        if request.determination is not None:
+            d.actual = request.determination.outcome.value
+            d.agrees = None if d.outcome is None else d.outcome == d.actual
+        decisions.append(d)
+    return CaseDecision(case_id=case.case_id, source=source, decisions=decisions)

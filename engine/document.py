@@ -1,0 +1,252 @@
+"""The fact space rules speak about, and the fact document built from a case and one request.
+
+Every fact a rule may name is declared in ``FACTS`` with its type; ``fact_document`` produces exactly
+those paths. Unknown values ("unknown" enum members, null numbers) all become ``None`` here, so a rule
+can test ``known: false`` the same way for every fact. The request's actual determination is not part
+of the document: the engine cannot read what it must predict.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterable
+
+from .facts import Case, Request
+from .vocab import (
+    MODALITIES,
+    AdlChange,
+    BodyRegion,
+    Condition,
+    Improvement,
+    MedicationChange,
+    Neurologic,
+    Purpose,
+    RedFlag,
+    RestrictionChange,
+    Service,
+    Sex,
+    TestResult,
+    WorkStatus,
+    family,
+)
+
+
+@dataclass(frozen=True)
+class FactType:
+    """The type of a fact path: what comparisons make sense and which values are allowed."""
+
+    kind: str  # integer | number | boolean | enum | date | list
+    values: tuple[str, ...] = ()  # allowed members, for enum and list facts
+    description: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("integer", "number")
+
+    def describe(self) -> str:
+        if self.kind in ("enum", "list"):
+            return f"{self.kind} of {', '.join(self.values)}"
+        return self.kind
+
+
+def _members(enum: type[Enum], drop: Iterable[str] = ("unknown",)) -> tuple[str, ...]:
+    return tuple(m.value for m in enum if m.value not in drop)
+
+
+def _enum(enum: type[Enum], description: str = "") -> FactType:
+    return FactType("enum", _members(enum), description)
+
+
+def _list(enum: type[Enum], description: str = "") -> FactType:
+    return FactType("list", _members(enum), description)
+
+
+INTEGER, NUMBER, BOOLEAN, DATE = FactType("integer"), FactType("number"), FactType("boolean"), FactType("date")
+
+FACTS: dict[str, FactType] = {
+    "claimant.age": INTEGER,
+    "claimant.sex": _enum(Sex),
+    "claimant.date_of_injury": DATE,
+    "claimant.work_status": _enum(WorkStatus),
+    "claimant.permanent_restrictions": BOOLEAN,
+    "conditions": _list(Condition),
+    "body_regions": _list(BodyRegion),
+    "medications.count": INTEGER,
+    "medications.opioid": FactType("boolean", description="any opioid; null if not stated for some"),
+    "medications.muscle_relaxant": BOOLEAN,
+    "functional_status.adl": _enum(AdlChange),
+    "functional_status.work_restrictions": _enum(RestrictionChange),
+    "functional_status.medication_use": _enum(MedicationChange),
+    "exam.neurologic": _enum(Neurologic),
+    "exam.red_flags": _list(RedFlag),
+    "exam.red_flag_count": INTEGER,
+    "exam.electrodiagnostic": _enum(TestResult),
+    "exam.imaging": _enum(TestResult),
+    "exam.trigger_points": BOOLEAN,
+    "surgery.count": INTEGER,
+    "surgery.months_since_latest": NUMBER,
+    "planned_procedures.count": INTEGER,
+    "request.service": _enum(Service),
+    "request.quantity": INTEGER,
+    "request.frequency_per_week": NUMBER,
+    "request.duration_weeks": NUMBER,
+    "request.body_regions": _list(BodyRegion),
+    "request.date": DATE,
+    "request.purpose": _enum(Purpose),
+    "request.employer_authorized": BOOLEAN,
+    "request.months_since_injury": NUMBER,
+    "request.prior_recorded": FactType(
+        "boolean", description="earlier sessions of the requested service are in the record"),
+    "request.prior_sessions": FactType(
+        "integer", description="earlier sessions of the requested service: 0 none, null unknown count"),
+    "request.total_with_prior": FactType(
+        "integer", description="requested plus prior sessions of the same service; null if either unknown"
+    ),
+}
+for _m in MODALITIES:
+    FACTS[f"history.{_m}.recorded"] = BOOLEAN
+    FACTS[f"history.{_m}.sessions"] = FactType(
+        "integer", description="0 when not in the record; null when recorded without a count"
+    )
+    FACTS[f"history.{_m}.approved"] = INTEGER
+    FACTS[f"history.{_m}.functional_improvement"] = _enum(Improvement)
+    FACTS[f"history.{_m}.ongoing"] = BOOLEAN
+    FACTS[f"history.{_m}.failed"] = BOOLEAN
+    FACTS[f"history.{_m}.relief_percent"] = FactType("number", description="best relief recorded")
+    FACTS[f"history.{_m}.relief_weeks"] = FactType("number", description="longest relief recorded")
+
+
+def _known(value: Any) -> Any:
+    """Enum members named 'unknown' become None; enums become their plain values."""
+    if isinstance(value, Enum):
+        return None if value.value == "unknown" else value.value
+    return value
+
+
+def _months_between(start: dt.date | None, end: dt.date | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).days / 30.4375, 2)
+
+
+def _any_flag(values: list[bool | None]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def _history(case: Case) -> dict[str, dict[str, Any]]:
+    history: dict[str, dict[str, Any]] = {}
+    for modality in MODALITIES:
+        entries = [t for t in case.treatments if t.modality.value == modality]
+        if not entries:
+            # The treatment of record is taken as complete: a modality not in it was not given.
+            history[modality] = {"recorded": False, "sessions": 0, "approved": None,
+                                 "functional_improvement": None, "ongoing": False, "failed": None,
+                                 "relief_percent": None, "relief_weeks": None}
+            continue
+        counts = [t.sessions for t in entries]
+        approved = [t.approved for t in entries if t.approved is not None]
+        improvements = {_known(t.functional_improvement) for t in entries} - {None}
+        history[modality] = {
+            "recorded": True,
+            "sessions": None if any(c is None for c in counts) else sum(c for c in counts if c),
+            "approved": sum(approved) if approved else None,
+            # One documented course is enough; a documented absence only when nothing says otherwise.
+            "functional_improvement": "documented" if "documented" in improvements
+            else ("none" if "none" in improvements else None),
+            "ongoing": any(t.ongoing for t in entries),
+            "failed": _any_flag([t.failed for t in entries]) if any(
+                t.failed is not None for t in entries) else None,
+            "relief_percent": max((t.relief_percent for t in entries if t.relief_percent is not None), default=None),
+            "relief_weeks": max((t.relief_weeks for t in entries if t.relief_weeks is not None), default=None),
+        }
+    return history
+
+
+def fact_document(case: Case, request: Request) -> dict[str, Any]:
+    """The nested fact object a rule set is evaluated against (dotted paths index into it)."""
+    c = case.claimant
+    history = _history(case)
+    same = [h for m, h in history.items() if family(m) == family(request.service.value)]
+    prior_recorded = any(h["recorded"] for h in same)
+    counts = [h["sessions"] for h in same]
+    prior = None if any(c is None for c in counts) else sum(counts)
+    surgery_dates = [s.date for s in case.surgery if s.date is not None]
+    red_flags = case.exam.red_flags
+    return {
+        "claimant": {
+            "age": c.age,
+            "sex": _known(c.sex),
+            "date_of_injury": c.date_of_injury.isoformat() if c.date_of_injury else None,
+            "work_status": _known(c.work_status),
+            "permanent_restrictions": c.permanent_restrictions,
+        },
+        "conditions": sorted({x.value for x in case.conditions}),
+        "body_regions": sorted({x.value for x in case.body_regions}),
+        "medications": {
+            "count": len(case.medications),
+            "opioid": _any_flag([m.opioid for m in case.medications]),
+            "muscle_relaxant": _any_flag([m.muscle_relaxant for m in case.medications]),
+        },
+        "functional_status": {
+            "adl": _known(case.functional_status.adl),
+            "work_restrictions": _known(case.functional_status.work_restrictions),
+            "medication_use": _known(case.functional_status.medication_use),
+        },
+        "exam": {
+            "neurologic": _known(case.exam.neurologic),
+            "red_flags": None if red_flags is None else sorted({x.value for x in red_flags}),
+            "red_flag_count": None if red_flags is None else len(set(red_flags)),
+            "electrodiagnostic": _known(case.exam.electrodiagnostic),
+            "imaging": _known(case.exam.imaging),
+            "trigger_points": case.exam.trigger_points,
+        },
+        "surgery": {
+            "count": len(case.surgery),
+            "months_since_latest": _months_between(max(surgery_dates), request.date)
+            if surgery_dates else None,
+        },
+        "planned_procedures": {"count": len(case.planned_procedures)},
+        "history": history,
+        "request": {
+            "service": request.service.value,
+            "quantity": request.quantity,
+            "frequency_per_week": request.frequency_per_week,
+            "duration_weeks": request.duration_weeks,
+            "body_regions": sorted({x.value for x in request.body_regions}),
+            "date": request.date.isoformat() if request.date else None,
+            "purpose": _known(request.purpose),
+            "employer_authorized": request.employer_authorized,
+            "months_since_injury": _months_between(c.date_of_injury, request.date),
+            "prior_recorded": prior_recorded,
+            "prior_sessions": prior,
+            "total_with_prior": None if request.quantity is None or prior is None
+            else request.quantity + prior,
+        },
+    }
+
+
+def lookup(document: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (None when any step is missing or null)."""
+    node: Any = document
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted path -> value, for every leaf (lists are leaves)."""
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out

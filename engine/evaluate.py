@@ -1,0 +1,174 @@
+"""The durable_rules host: one evaluation per request, every matching rule collected.
+
+durable_rules keeps per-session state in its C engine (1,024 live sessions per ruleset at most) and
+starts timer threads with every Host, so there is one host per process, one fresh session id per
+evaluation, and the session is always deleted. Facts are asserted (not posted) so that every matching
+rule fires. An exception inside an action is stored in the session state by durable_rules and would
+otherwise vanish: it is read back after each assertion and raised.
+
+Derived facts are asserted by derivation rules from inside their actions (forward chaining). A
+derived fact that no rule concluded is then asserted as unknown (value null), name by name in
+dependency order, so that rules about "not documented or unknown" can match it.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .compile import (
+    CASE_KIND,
+    DERIVED_KIND,
+    RULE_SEPARATOR,
+    compile_rules,
+    durable_fact,
+    referenced_paths,
+    ruleset_name,
+)
+from .errors import EvaluationError, UnsupportedPython
+from .ir import RuleSet, leaves
+
+if sys.version_info >= (3, 13) or sys.version_info < (3, 11):  # pragma: no cover - checked in CI matrix
+    raise UnsupportedPython(
+        f"Python {sys.version_info.major}.{sys.version_info.minor} is not supported: durable-rules 2.0.28 "
+        "builds and runs on CPython 3.11 and 3.12 only (it fails to import on 3.13). "
+        "Install with python3.11 or python3.12."
+    )
+
+from durable import engine as durable_engine  # noqa: E402  (after the version gate on purpose)
+
+
+@dataclass
+class Firing:
+    """What one evaluation concluded: the rules that fired and the derived facts."""
+
+    fired: list[str] = field(default_factory=list)  # rule ids, in firing order, each once
+    derived: dict[str, str | None] = field(default_factory=dict)
+
+
+class _Host(durable_engine.Host):
+    """Resolves every action name to a recorder; derivation actions also assert their fact."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sessions: dict[str, Firing] = {}
+        self._derivations: dict[str, tuple[str, str]] = {}
+        self._registered: dict[str, list[str]] = {}
+
+    def get_action(self, action_name: str):  # noqa: ANN201 - durable_rules' callback protocol
+        rule_id = action_name
+
+        def action(c: Any) -> None:
+            firing = self._sessions[c.s.sid]
+            if rule_id not in firing.fired:
+                firing.fired.append(rule_id)
+            derive = self._derivations.get(rule_id)
+            if derive is None:
+                return
+            name, value = derive
+            if name in firing.derived:
+                if firing.derived[name] != value:
+                    raise EvaluationError(
+                        f"derived fact {name} concluded as both {firing.derived[name]} and {value}")
+                return
+            firing.derived[name] = value
+            try:
+                c.assert_fact({"kind": DERIVED_KIND, "id": f"derived:{name}", "sid": c.s.sid,
+                               "name": name, "value": value})
+            except durable_engine.MessageNotHandledException:
+                pass  # no rule reads this value of the derived fact
+
+        return action
+
+    def ensure(self, rulesets: Sequence[RuleSet]) -> tuple[str, list[str]]:
+        """Register the compiled rules once; return their ruleset name and the paths they read."""
+        definition = compile_rules(rulesets)
+        name = ruleset_name(rulesets, definition)
+        if name not in self._registered:
+            for rs in rulesets:
+                for rule in rs.rules:
+                    if rule.derive:
+                        self._derivations[rule.id] = rule.derive
+            # durable_rules deletes 'run' from the dicts it is given: hand it a copy.
+            self.register_rulesets({name: copy.deepcopy(definition)})
+            self._registered[name] = referenced_paths(rulesets)
+        return name, self._registered[name]
+
+
+_host: _Host | None = None
+_lock = threading.Lock()
+_sids = itertools.count(1)
+
+
+def host() -> _Host:
+    global _host
+    if _host is None:
+        _host = _Host()
+    return _host
+
+
+def _derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
+    """Derived fact names, each after the derived facts its derivation rules read."""
+    needs: dict[str, set[str]] = {}
+    for rs in rulesets:
+        for name in rs.derives:
+            needs.setdefault(name, set())
+        for rule in rs.rules:
+            if rule.derive:
+                needs.setdefault(rule.derive[0], set()).update(
+                    c.derived_name for c in leaves(rule.when) if c.derived)
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        for dep in sorted(needs.get(name, ())):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(needs):
+        visit(name)
+    return order
+
+
+def _assert(h: _Host, ruleset: str, fact: dict[str, Any]) -> None:
+    try:
+        h.assert_fact(ruleset, fact)
+    except durable_engine.MessageNotHandledException:
+        pass  # no rule matched this fact: nothing fired, which is not a denial
+    except Exception as e:  # the C engine's own errors carry only a code
+        raise EvaluationError(f"durable_rules rejected a fact in {ruleset}: {e}") from e
+    state = h.get_state(ruleset, fact["sid"])
+    if state and "exception" in state:
+        raise EvaluationError(f"rule action failed in {ruleset}: {state['exception']}")
+
+
+def run(rulesets: Sequence[RuleSet], document: dict[str, Any]) -> Firing:
+    """Evaluate one fact document against the given rule sets on durable_rules."""
+    with _lock:
+        h = host()
+        name, paths = h.ensure(rulesets)
+        sid = f"e{next(_sids)}"
+        firing = Firing()
+        h._sessions[sid] = firing
+        try:
+            _assert(h, name, {"kind": CASE_KIND, "id": "case", "sid": sid, **durable_fact(document, paths)})
+            for derived in _derivation_order(rulesets):
+                if derived not in firing.derived:
+                    firing.derived[derived] = None
+                    _assert(h, name, {"kind": DERIVED_KIND, "id": f"derived:{derived}", "sid": sid,
+                                      "name": derived, "value": None})
+        finally:
+            del h._sessions[sid]
+            try:
+                h.delete_state(name, sid)
+            except Exception:  # noqa: BLE001 - a session that never got state has nothing to delete
+                pass
+        firing.fired = [f.split(RULE_SEPARATOR)[0] for f in firing.fired]
+        return firing

@@ -1,0 +1,496 @@
+"""Rule files: finding them, reading them into the engine-neutral form, and linting them.
+
+A rule file encodes one guideline topic for one period in force. Loading validates every field;
+``lint`` reports every problem as ``FILE:LINE rule-id: message``. A rule author never needs Python:
+facts are named by path (see ``engine.document.FACTS``), derived facts are declared by definition
+files (``derives:``) and concluded by their rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .document import FACTS, FactType
+from .errors import InputError
+from .ir import (
+    DERIVED_PREFIX,
+    OPS,
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Rule,
+    RuleSet,
+    dnf,
+    leaves,
+    satisfiable,
+)
+from .sources import Document, load
+from .vocab import Service
+
+RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+STATUSES = ("confirmed", "partial", "unconfirmed")
+FINDINGS = ("not_medically_necessary", "medically_necessary", "outside_guideline")
+FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "status", "in_force",
+             "derives", "rules", "notes"}
+RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int | None
+    rule_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where} {self.rule_id or '-'}: {self.message}"
+
+
+def default_rules_dir() -> Path:
+    """The bundled rules: beside the package in a checkout, inside it in an installed wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "rules", here / "_bundled" / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError(str(here), "no bundled rules directory found (expected rules/ beside engine/)")
+
+
+def rule_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
+    roots = [Path(p) for p in paths] if paths else [default_rules_dir()]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.rglob("*.yaml") if p.is_file()))
+        else:
+            files.append(root)
+    return files
+
+
+@dataclass
+class _Context:
+    """What a file's checks need to know about the whole rulebook."""
+
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class _FileReader:
+    """Reads one parsed rule file into a RuleSet, collecting problems instead of stopping."""
+
+    def __init__(self, doc: Document, ctx: _Context):
+        self.doc = doc
+        self.ctx = ctx
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple[Any, ...], message: str, rule_id: str | None = None) -> None:
+        self.problems.append(Problem(self.doc.source, self.doc.line_of(path), rule_id, message))
+
+    # -- header ------------------------------------------------------------------------------
+    def read(self) -> RuleSet | None:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            self.problem((), "expected a mapping with guideline, cite, in_force and rules")
+            return None
+        for key in data:
+            if key not in FILE_KEYS:
+                self.problem((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(FILE_KEYS))})")
+        guideline = self._text(data, ("guideline",), required=True)
+        cite = self._text(data, ("cite",), required=True, what="citation (section)")
+        services = self._services(data)
+        status = self._status(data, ("status",), "confirmed")
+        start, end = self._in_force(data)
+        derives = self._derives(data)
+        rules = self._rules(data, status)
+        if guideline is None or cite is None or start is None or services is None:
+            return None
+        try:
+            return RuleSet(
+                key=Path(self.doc.source).stem, source=self.doc.source, guideline=guideline,
+                topic=self._text(data, ("topic",)), cite=cite, pages=self._text(data, ("pages",)),
+                services=tuple(services), in_force_from=start, in_force_to=end, derives=derives,
+                status=status, rules=tuple(rules),
+            )
+        except ValueError as e:  # pragma: no cover - every field was checked above
+            self.problem((), str(e))
+            return None
+
+    def _text(self, data: dict, path: tuple[Any, ...], required: bool = False,
+              what: str | None = None, rule_id: str | None = None) -> str | None:
+        value = data.get(path[-1])
+        if value is None:
+            if required:
+                self.problem(path, f"missing {what or path[-1]}", rule_id)
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"{path[-1]}: expected text", rule_id)
+            return None
+        return value.strip()
+
+    def _status(self, data: dict, path: tuple[Any, ...], default: str, rule_id: str | None = None) -> str:
+        value = data.get(path[-1], default)
+        if value not in STATUSES:
+            self.problem(path, f"status: expected one of {', '.join(STATUSES)} (got {value!r})", rule_id)
+            return default
+        return value
+
+    def _services(self, data: dict) -> list[str] | None:
+        if "service" in data and "services" in data:
+            self.problem(("services",), "give either service or services, not both")
+        raw = data.get("services", data.get("service", []))
+        key = "services" if "services" in data else "service"
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.problem((key,), "services: expected a list of service names")
+            return None
+        known = {s.value for s in Service}
+        out = []
+        for i, s in enumerate(raw):
+            if s not in known:
+                self.problem((key, i) if key == "services" else (key,),
+                             f"unknown service '{s}' (expected one of {', '.join(sorted(known))})")
+            else:
+                out.append(s)
+        if "derives" not in data and not raw:
+            self.problem((), "missing services (only definition files, which declare derives, apply to every service)")
+        return out
+
+    def _date(self, value: Any, path: tuple[Any, ...]) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(path, f"malformed date {value!r} (expected YYYY-MM-DD)")
+        return None
+
+    def _in_force(self, data: dict) -> tuple[dt.date | None, dt.date | None]:
+        raw = data.get("in_force")
+        if not isinstance(raw, dict) or "from" not in raw:
+            self.problem(("in_force",), "in_force: expected {from: YYYY-MM-DD, to: YYYY-MM-DD or null}")
+            return None, None
+        for key in raw:
+            if key not in ("from", "to"):
+                self.problem(("in_force", key), f"in_force: unknown key '{key}' (expected from, to)")
+        start = self._date(raw["from"], ("in_force", "from"))
+        end = self._date(raw["to"], ("in_force", "to")) if raw.get("to") is not None else None
+        if start and end and end < start:
+            self.problem(("in_force", "to"), f"malformed dates: in force to {end} is before from {start}")
+        return start, end
+
+    def _derives(self, data: dict) -> dict[str, tuple[str, ...]]:
+        raw = data.get("derives") or {}
+        if not isinstance(raw, dict):
+            self.problem(("derives",), "derives: expected a mapping of derived fact name to its values")
+            return {}
+        out = {}
+        for name, values in raw.items():
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or not values:
+                self.problem(("derives", name), f"derives.{name}: expected a list of value names")
+                continue
+            out[str(name)] = tuple(values)
+        return out
+
+    # -- rules -------------------------------------------------------------------------------
+    def _rules(self, data: dict, file_status: str) -> list[Rule]:
+        raw = data.get("rules")
+        if not isinstance(raw, list) or not raw:
+            self.problem(("rules",), "rules: expected a non-empty list of rules")
+            return []
+        out = []
+        for i, item in enumerate(raw):
+            rule = self._rule(item, ("rules", i), file_status)
+            if rule is not None:
+                out.append(rule)
+        return out
+
+    def _rule(self, item: Any, path: tuple[Any, ...], file_status: str) -> Rule | None:
+        if not isinstance(item, dict):
+            self.problem(path, "expected a rule (a mapping with id, when, finding, cite, because)")
+            return None
+        rule_id = item.get("id")
+        if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+            self.problem(path + ("id",), f"id: expected a dotted lower-case name like 'massage.adjunct.missing' (got {rule_id!r})")
+            rule_id = None
+        rid = rule_id or f"rules[{path[-1]}]"
+        for key in item:
+            if key not in RULE_KEYS:
+                self.problem(path + (key,), f"unknown key '{key}' (expected one of {', '.join(sorted(RULE_KEYS))})", rid)
+        cite = self._text(item, path + ("cite",), required=True, what="citation (cite: section)", rule_id=rid)
+        because = self._text(item, path + ("because",), required=True, what="rationale (because)", rule_id=rid)
+        to_pass = self._text(item, path + ("to_pass",), rule_id=rid)
+        page = self._text(item, path + ("page",), rule_id=rid)
+        status = self._status(item, path + ("status",), file_status, rid)
+        finding, derive = item.get("finding"), item.get("derive")
+        if (finding is None) == (derive is None):
+            self.problem(path, "give exactly one of finding (a decision) or derive (a derived fact)", rid)
+        if finding is not None and finding not in FINDINGS:
+            self.problem(path + ("finding",), f"finding: expected one of {', '.join(FINDINGS)} (got {finding!r})", rid)
+            finding = None
+        derive_pair = None
+        if derive is not None:
+            derive_pair = self._derive(derive, path + ("derive",), rid)
+        when = self._condition(item.get("when"), path + ("when",), rid)
+        for text, key in ((because, "because"), (to_pass, "to_pass")):
+            if text:
+                self._placeholders(text, path + (key,), rid)
+        if None in (rule_id, cite, because, when) or (finding is None and derive_pair is None):
+            return None
+        return Rule(id=rule_id, when=when, finding=finding, derive=derive_pair, cite=cite, page=page,
+                    because=because, to_pass=to_pass, status=status, line=self.doc.line_of(path))
+
+    def _derive(self, raw: Any, path: tuple[Any, ...], rid: str) -> tuple[str, str] | None:
+        if not isinstance(raw, dict) or len(raw) != 1:
+            self.problem(path, "derive: expected one 'name: value' pair", rid)
+            return None
+        name, value = next(iter(raw.items()))
+        declared = self.ctx.derived.get(str(name))
+        if declared is None:
+            self.problem(path, f"derive: '{name}' is not declared by any definition file (derives:)", rid)
+            return None
+        if value not in declared:
+            self.problem(path, f"derive: {name} takes one of {', '.join(declared)} (got {value!r})", rid)
+            return None
+        return str(name), str(value)
+
+    def _placeholders(self, text: str, path: tuple[Any, ...], rid: str) -> None:
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(text) if f]
+        except ValueError as e:
+            self.problem(path, f"{path[-1]}: malformed placeholder ({e})", rid)
+            return
+        for name in names:
+            if self._fact_type(name) is None:
+                self.problem(path, f"{path[-1]}: unknown fact path '{{{name}}}'", rid)
+
+    def _fact_type(self, path: str) -> FactType | None:
+        if path.startswith(DERIVED_PREFIX):
+            values = self.ctx.derived.get(path[len(DERIVED_PREFIX):])
+            return FactType("enum", values) if values else None
+        return FACTS.get(path)
+
+    def _condition(self, raw: Any, path: tuple[Any, ...], rid: str) -> Condition | None:
+        if not isinstance(raw, dict):
+            self.problem(path, "when: expected {all: [...]}, {any: [...]} or {fact: PATH, OP: VALUE}", rid)
+            return None
+        if "all" in raw or "any" in raw:
+            key = "all" if "all" in raw else "any"
+            if len(raw) != 1 or not isinstance(raw[key], list) or not raw[key]:
+                self.problem(path, f"{key}: expected a non-empty list of conditions, alone in its mapping", rid)
+                return None
+            children = [self._condition(c, path + (key, i), rid) for i, c in enumerate(raw[key])]
+            if any(c is None for c in children):
+                return None
+            return AllOf(all=children) if key == "all" else AnyOf(any=children)
+        return self._compare(raw, path, rid)
+
+    def _compare(self, raw: dict, path: tuple[Any, ...], rid: str) -> Compare | None:
+        fact = raw.get("fact")
+        ops = [k for k in raw if k != "fact"]
+        if not isinstance(fact, str):
+            self.problem(path, "condition: expected 'fact: PATH'", rid)
+            return None
+        if len(ops) != 1 or ops[0] not in OPS:
+            self.problem(path, f"condition on {fact}: expected exactly one operator of {', '.join(OPS)} (got {', '.join(map(str, ops)) or 'none'})", rid)
+            return None
+        op, value = ops[0], raw[ops[0]]
+        ftype = self._fact_type(fact)
+        if ftype is None:
+            self.problem(path, f"unknown fact path '{fact}'", rid)
+            return None
+        message = type_error(ftype, op, value)
+        if message:
+            self.problem(path, f"{fact} {op} {value!r}: {message}", rid)
+            return None
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        return Compare(fact=fact, op=op, value=value, line=self.doc.line_of(path))
+
+
+def _value_fits(ftype: FactType, value: Any) -> bool:
+    if ftype.kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if ftype.kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ftype.kind == "boolean":
+        return isinstance(value, bool)
+    if ftype.kind in ("enum", "list"):
+        return isinstance(value, str) and value in ftype.values
+    if ftype.kind == "date":
+        if isinstance(value, dt.date):
+            return True
+        try:
+            dt.date.fromisoformat(str(value))
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def type_error(ftype: FactType, op: str, value: Any) -> str | None:
+    """Why ``fact op value`` is a comparison of the wrong type, or None when it is well typed."""
+    if op == "known":
+        return None if isinstance(value, bool) else "known takes true or false"
+    if op in ("contains", "excludes"):
+        if ftype.kind != "list":
+            return f"{op} applies to lists, but this fact is {ftype.describe()}"
+        return None if _value_fits(ftype, value) else f"expected one of {', '.join(ftype.values)}"
+    if ftype.kind == "list":
+        return f"a list fact takes contains, excludes or known, not {op}"
+    if op in ("gt", "gte", "lt", "lte") and not (ftype.numeric or ftype.kind == "date"):
+        return f"{op} compares numbers or dates, but this fact is {ftype.describe()}"
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            return "in takes a non-empty list"
+        bad = [v for v in value if not _value_fits(ftype, v)]
+        return f"{bad[0]!r} is not a value of {ftype.describe()}" if bad else None
+    if value is None:
+        return "compare with null using known: false"
+    if not _value_fits(ftype, value):
+        return f"expected a value of {ftype.describe()}"
+    return None
+
+
+def _periods_overlap(a: RuleSet, b: RuleSet) -> bool:
+    a_end = a.in_force_to or dt.date.max
+    b_end = b.in_force_to or dt.date.max
+    return a.in_force_from <= b_end and b.in_force_from <= a_end
+
+
+def _domains(ctx: _Context) -> dict[str, tuple[str, ...]]:
+    domains = {path: t.values for path, t in FACTS.items() if t.kind in ("enum",)}
+    domains.update({DERIVED_PREFIX + name: values for name, values in ctx.derived.items()})
+    return domains
+
+
+def _check_rules(rs: RuleSet, domains: dict[str, tuple[str, ...]]) -> list[Problem]:
+    problems: list[Problem] = []
+    terms = {rule.id: dnf(rule.when) for rule in rs.rules}
+    seen: dict[str, int | None] = {}
+    for rule in rs.rules:
+        if rule.id in seen:
+            problems.append(Problem(rs.source, rule.line, rule.id, f"duplicate id (first on line {seen[rule.id]})"))
+        seen.setdefault(rule.id, rule.line)
+        if not any(satisfiable(t, domains) for t in terms[rule.id]):
+            problems.append(Problem(rs.source, rule.line, rule.id, "condition can never be true: this rule never fires"))
+        if rule.derive and rule.derive[0] in {c.derived_name for c in leaves(rule.when) if c.derived}:
+            problems.append(Problem(rs.source, rule.line, rule.id, f"derives {rule.derive[0]} from itself"))
+    ordered = list(rs.rules)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            opposite = ({a.finding, b.finding} == {"not_medically_necessary", "medically_necessary"}) or (
+                a.derive and b.derive and a.derive[0] == b.derive[0] and a.derive[1] != b.derive[1])
+            if not opposite:
+                continue
+            if any(satisfiable(ta + tb, domains) for ta in terms[a.id] for tb in terms[b.id]):
+                what = f"the opposite finding ({b.finding})" if a.finding else f"another value of {a.derive[0]} ({b.derive[1]})"
+                problems.append(Problem(rs.source, a.line, a.id, f"fires on the same facts as {b.id} with {what}"))
+    return problems
+
+
+@dataclass
+class Rulebook:
+    """Every rule set, ready to be selected by service and date."""
+
+    rulesets: list[RuleSet]
+
+    @property
+    def derived(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for rs in self.rulesets:
+            out.update(rs.derives)
+        return out
+
+    def for_service(self, service: str) -> list[RuleSet]:
+        return [rs for rs in self.rulesets if service in rs.services]
+
+    def in_force(self, service: str, day: dt.date) -> list[RuleSet]:
+        """The rule sets that judge ``service`` on ``day``: its own, then the definitions in force."""
+        own = [rs for rs in self.for_service(service) if rs.in_force(day)]
+        if not own:
+            return []
+        return own + [rs for rs in self.rulesets if rs.is_definitions and rs.in_force(day)]
+
+    def rule(self, rule_id: str) -> tuple[RuleSet, Rule]:
+        for rs in self.rulesets:
+            for rule in rs.rules:
+                if rule.id == rule_id:
+                    return rs, rule
+        raise KeyError(rule_id)
+
+
+def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Problem]]:
+    """Read every rule file and report every problem (an empty list means the rulebook is sound)."""
+    problems: list[Problem] = []
+    docs: list[Document] = []
+    files = rule_files(paths)
+    if not files:
+        problems.append(Problem(str(next(iter(paths or []), "rules")), None, None, "no rule files (*.yaml) found"))
+    for path in files:
+        try:
+            docs.append(load(str(path)))
+        except InputError as e:
+            problems.append(Problem(e.source, e.line, None, e.message))
+    ctx = _Context()
+    # Definition files first: their derives: declarations are the vocabulary of every other file.
+    for doc in docs:
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("derives"), dict):
+            for name, values in doc.data["derives"].items():
+                if isinstance(values, list):
+                    ctx.derived[str(name)] = tuple(str(v) for v in values)
+    rulesets: list[RuleSet] = []
+    for doc in docs:
+        reader = _FileReader(doc, ctx)
+        rs = reader.read()
+        problems.extend(reader.problems)
+        if rs is not None:
+            rulesets.append(rs)
+    domains = _domains(ctx)
+    for rs in rulesets:
+        problems.extend(_check_rules(rs, domains))
+    problems.extend(_cross_file(rulesets))
+    return Rulebook(rulesets), problems
+
+
+def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
+    problems = []
+    keys: dict[str, str] = {}
+    for rs in rulesets:
+        if rs.key in keys:
+            problems.append(Problem(rs.source, None, None, f"file name {rs.key} is used twice (also {keys[rs.key]})"))
+        keys.setdefault(rs.key, rs.source)
+    for i, a in enumerate(rulesets):
+        for b in rulesets[i + 1:]:
+            if not _periods_overlap(a, b):
+                continue
+            ids_a = {r.id: r.line for r in a.rules}
+            for rule in b.rules:
+                if rule.id in ids_a:
+                    problems.append(Problem(b.source, rule.line, rule.id,
+                                            f"duplicate id (also in {a.source}:{ids_a[rule.id]}, in force at the same time)"))
+            if a.is_definitions and b.is_definitions and set(a.derives) & set(b.derives):
+                name = sorted(set(a.derives) & set(b.derives))[0]
+                problems.append(Problem(b.source, None, None,
+                                        f"derived fact '{name}' is declared by {a.source} too, in force at the same time"))
+    return problems
+
+
+def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
+    """Load and validate the rulebook completely; the first problem is raised as an InputError."""
+    book, problems = lint(paths)
+    if problems:
+        first = problems[0]
+        more = f" (+{len(problems) - 1} more; run `imr rules lint`)" if len(problems) > 1 else ""
+        raise InputError(first.source, f"{first.rule_id or '-'}: {first.message}{more}", line=first.line)
+    return book
