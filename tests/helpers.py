@@ -1,0 +1,32 @@
+"""Small builders shared by the tests: a case from keyword facts, and its decisions."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+
+from engine.decision import RequestDecision, decide_request
+from engine.facts import Case
+from engine.rulebook import Rulebook, load_rulebook
+
+DAY = dt.date(2014, 6, 1)  # inside the 2009 MTUS period that the seed letters were decided under
+
+
+@lru_cache(maxsize=1)
+def book() -> Rulebook:
+    return load_rulebook()
+
+
+def make_case(request: dict[str, Any] | None = None, **facts: Any) -> Case:
+    """A valid case with one request; ``request`` overrides the request's fields."""
+    req = {"text": "the request", "service": "acupuncture", "quantity": 6, "date": DAY.isoformat()}
+    req.update(request or {})
+    data = copy.deepcopy(facts)
+    data["requests"] = [req]
+    return Case.model_validate(data)
+
+
+def decide(request: dict[str, Any] | None = None, **facts: Any) -> RequestDecision:
+    case = make_case(request, **facts)
+    return decide_request(case, case.requests[0], book())
