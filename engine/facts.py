@@ -196,6 +196,9 @@ class Case(ClinicalFacts):
         merged = _overlay(self.model_dump(mode="python", exclude={"rationale_facts"}),
                           self.rationale_facts)
         merged["rationale_facts"] = None
+        # Evidence for rationale facts stays on the original case; its paths do not exist here.
+        merged["evidence"] = {k: v for k, v in merged.get("evidence", {}).items()
+                              if not k.startswith("rationale_facts.")}
         return Case.model_validate(merged)
 
 

@@ -34,7 +34,7 @@ class Compare(Node):
     fact: str
     op: Op
     value: Any
-    line: int | None = Field(None, exclude=True, compare=False)
+    line: int | None = Field(None, exclude=True)
 
     @property
     def derived(self) -> bool:
@@ -68,7 +68,7 @@ class Rule(Node):
     because: str
     to_pass: str | None = None
     status: Status = "confirmed"
-    line: int | None = Field(None, compare=False)
+    line: int | None = None
 
     @property
     def is_derivation(self) -> bool:

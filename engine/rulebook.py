@@ -221,7 +221,8 @@ class _FileReader:
             return None
         rule_id = item.get("id")
         if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
-            self.problem(path + ("id",), f"id: expected a dotted lower-case name like 'massage.adjunct.missing' (got {rule_id!r})")
+            self.problem(path + ("id",), f"id: expected a dotted lower-case name like 'massage.adjunct.missing' (got {rule_id!r})",
+                         f"rules[{path[-1]}]")
             rule_id = None
         rid = rule_id or f"rules[{path[-1]}]"
         for key in item:

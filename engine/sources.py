@@ -102,7 +102,33 @@ def _parse_yaml(text: str, source: str) -> Document:
         ) from None
     except yaml.MarkedYAMLError as e:
         raise InputError(source, f"invalid YAML: {e.problem}", line=_mark_line(e)) from None
+    except ValueError as e:
+        # PyYAML builds dates itself and lets e.g. "2009-13-45" escape as a bare ValueError.
+        raise InputError(source, f"invalid value: {e} (dates are YYYY-MM-DD)", line=_bad_scalar_line(node)) from None
     return Document(source, data, lines)
+
+
+def _bad_scalar_line(node: yaml.Node | None) -> int | None:
+    """The line of the first timestamp-looking scalar that is not a real date."""
+    import datetime as dt
+    import re
+
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode) and n.tag.endswith(":timestamp"):
+            m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", n.value)
+            try:
+                if m:
+                    dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend([k, v])
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return None
 
 
 def _mark_line(e: yaml.MarkedYAMLError) -> int | None:

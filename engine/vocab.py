@@ -177,7 +177,9 @@ class Outcome(StrEnum):
 
 
 class EvidenceSource(StrEnum):
-    """Where in a letter a fact was read: the clinical case summary, or the reviewer's rationale."""
+    """Where in a letter a fact was read: the clinical case summary, the reviewer's rationale, or the
+    determination lines (item title, decision, guideline cited)."""
 
     summary = "summary"
     rationale = "rationale"
+    determination = "determination"  # the letter's list of disputed items, decisions and guideline lines
