@@ -18,8 +18,9 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _python_supported() -> str | None:
-    if sys.version_info >= (3, 13) or sys.version_info < (3, 11):
-        return (f"imr: Python {sys.version_info.major}.{sys.version_info.minor} is not supported: durable-rules "
+    version = tuple(sys.version_info[:2])
+    if version >= (3, 13) or version < (3, 11):
+        return (f"imr: Python {version[0]}.{version[1]} is not supported: durable-rules "
                 "2.0.28 builds and runs on CPython 3.11 and 3.12 only (it fails to import on 3.13). "
                 "Install with python3.11 or python3.12.")
     return None

@@ -1,0 +1,895 @@
+"""Reading IMR determination letters (text or PDF) into a typed ``Letter``.
+
+A letter is cleaned once, then read by section and by disputed item:
+
+* The text as read is kept (``Letter.text``). Its *body* (``Letter.body``) is the same text with page
+  furniture removed and every run of whitespace collapsed to one space; every offset in the models
+  points into the body. Where furniture was removed the body records a *cut*, so a quote that spans a
+  page break comes back as the fragments on each side (see ``Letter.quote``): every fragment is an
+  exact substring of the text as read, whitespace collapsed.
+* Page furniture: lines such as "Page 2 of 4", "- 2 -", "Final Determination Letter for IMR Case
+  Number CM14-...", and, when pages are known (form feeds, or a PDF), the lines that repeat at the
+  top or bottom of two or more pages.
+* Sections are found by their headings (a heading is a whole line, or an upper-case line start).
+
+Layouts. The seed layout ("HOW THE IMR FINAL DETERMINATION WAS MADE", "The Expert Reviewer has the
+following credentials:", "CLINICAL CASE SUMMARY", "IMR ISSUES, DECISIONS AND RATIONALES"; items as
+"<title>: Upheld", then "Claims Administrator guideline:", "MAXIMUS guideline:", "Decision
+rationale:") is handled completely. The two other layouts are reconstructions, not yet checked on
+real letters; what is assumed:
+
+* 2013 ("Notice of Independent Medical Review Determination"): a cover page with fields such as
+  "Date of Injury:" and "UR Denial Date:", then the seed headings; items may be numbered and worded
+  "1. <title> is not medically necessary and appropriate." (Upheld) or "... is medically necessary
+  and appropriate." (Overturned), followed by "The Claims Administrator based its decision on ...",
+  "The Expert Reviewer based his/her decision on ..." and "Rationale for the Decision:" (or "The
+  Expert Reviewer's decision rationale:"). Every page may carry "Final Determination Letter for IMR
+  Case Number ...".
+* Later: a "DOCUMENTS REVIEWED" section, and "IMR DECISION(S) AND RATIONALE(S)" in place of the
+  issues heading, with items worded as in either of the above.
+
+Quantities: ``parse_amount`` reads the notations of item titles ("x12", "1xWk x 6Wks", "2x3",
+"twice a week for six weeks", "ONE SESSION", ...). A range ("2-3 times per week") counts as its upper
+bound, since that is what would be authorized. An MRI item that states no count is one study
+(``quantity_implied``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Iterable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError
+from .vocab import BodyRegion, Outcome, Service, StrEnum
+
+Span = tuple[int, int]
+
+
+class LetterError(InputError):
+    """A letter that cannot be read: names the file and what was missing, in one line."""
+
+    def __init__(self, source: str, message: str):
+        super().__init__(source, message)
+
+
+# --------------------------------------------------------------------------------------- models
+
+
+class Layout(StrEnum):
+    notice_2013 = "notice_2013"
+    final_determination = "final_determination"
+    decisions_rationales = "decisions_rationales"
+    unknown = "unknown"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Section(_Model):
+    heading: str
+    start: int = Field(description="offset of the section's text in Letter.body")
+    end: int
+    text: str = Field(repr=False)
+
+    @property
+    def span(self) -> Span:
+        return (self.start, self.end)
+
+
+class Credentials(_Model):
+    licensure_states: list[str] = Field(default_factory=list)
+    specialties: list[str] = Field(default_factory=list)
+    board_certified: bool | None = Field(
+        None, description="True: 'Board Certified in ...'; False: 'licensed in ...'; null: not said"
+    )
+    statement: str | None = Field(None, description="the 'The expert reviewer is ...' sentence")
+
+
+class Item(_Model):
+    """One disputed item/service and its decision."""
+
+    number: Annotated[int, Field(ge=1)]
+    title: Annotated[str, Field(min_length=1)]
+    outcome: Outcome
+    service: Service
+    quantity: Annotated[int, Field(ge=1)] | None = None
+    quantity_implied: bool = Field(False, description="no count stated; one study (MRI)")
+    frequency_per_week: Annotated[float, Field(gt=0)] | None = None
+    duration_weeks: Annotated[float, Field(gt=0)] | None = None
+    body_regions: list[BodyRegion] = Field(default_factory=list)
+    dates: list[dt.date] = Field(default_factory=list)
+    claims_administrator_guideline: str | None = None
+    maximus_guideline: str | None = None
+    rationale: str | None = Field(None, repr=False)
+    title_span: Span
+    heading_span: Span = Field(description="title through the outcome word")
+    claims_administrator_span: Span | None = None
+    maximus_span: Span | None = None
+    rationale_span: Span | None = None
+
+
+class Letter(_Model):
+    source: str
+    layout: Layout
+    text: str = Field(repr=False, description="the text as read")
+    body: str = Field(repr=False, description="furniture removed, whitespace collapsed")
+    cuts: list[int] = Field(default_factory=list, description="body offsets where furniture was cut")
+    furniture_lines: int = 0
+    cover: Section | None = None
+    method: Section | None = None
+    reviewer: Section | None = None
+    summary: Section | None = None
+    documents_reviewed: Section | None = None
+    issues: Section | None = None
+    credentials: Credentials = Field(default_factory=Credentials)
+    items: Annotated[list[Item], Field(min_length=1)]
+
+    def quote(self, span: Span) -> str | list[str]:
+        """The words of ``span``, split where page furniture was cut out (each piece is verbatim)."""
+        start, end = span
+        pieces, cursor = [], start
+        for cut in self.cuts:
+            if start < cut < end:
+                pieces.append(self.body[cursor:cut])
+                cursor = cut
+        pieces.append(self.body[cursor:end])
+        pieces = [p.strip() for p in pieces if p.strip()]
+        return pieces[0] if len(pieces) == 1 else pieces
+
+
+# ------------------------------------------------------------------------------ public reading
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace to one space, ends stripped (how quotes are compared with the letter)."""
+    return " ".join(text.split())
+
+
+def read_letter(path: str) -> Letter:
+    """Read a letter from a PDF or a plain-text file."""
+    p = Path(path)
+    source = str(p)
+    data = _read_bytes(p, source)
+    if not data.strip():
+        raise LetterError(source, "empty file")
+    if b"%PDF-" in data[:1024]:
+        text = _pdf_text(data, source)
+    elif p.suffix.lower() == ".pdf":
+        raise LetterError(source, "named .pdf but is not a PDF (no %PDF- header)")
+    else:
+        text = _decode_text(data, source)
+    return parse_letter(text, source)
+
+
+def parse_letter(text: str, source: str) -> Letter:
+    """Parse the text of a determination letter; raise LetterError if it has no disputed item."""
+    if not isinstance(text, str):
+        raise LetterError(source, "expected the letter's text")
+    if not text.strip():
+        raise LetterError(source, "empty letter (no text)")
+    clean = _clean(text)
+    sections = _sections(clean)
+    issues = sections.get("issues")
+    items = _items(clean, sections)
+    if not items:
+        if issues is None:
+            raise LetterError(
+                source, "no 'IMR ISSUES, DECISIONS AND RATIONALES' section and no disputed item found"
+            )
+        raise LetterError(
+            source, f"no disputed item with an outcome (Upheld/Overturned) in the '{issues.heading}' section"
+        )
+    return Letter(
+        source=source,
+        layout=_layout(sections),
+        text=text,
+        body=clean.body,
+        cuts=clean.cuts,
+        furniture_lines=clean.removed,
+        cover=sections.get("cover"),
+        method=sections.get("method"),
+        reviewer=sections.get("reviewer"),
+        summary=sections.get("summary"),
+        documents_reviewed=sections.get("documents"),
+        issues=issues,
+        credentials=_credentials(sections),
+        items=items,
+    )
+
+
+def _read_bytes(p: Path, source: str) -> bytes:
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise LetterError(source, "no such file") from None
+    except IsADirectoryError:
+        raise LetterError(source, "is a directory, expected a letter file") from None
+    except (OSError, ValueError) as e:
+        raise LetterError(source, f"cannot read: {getattr(e, 'strerror', None) or type(e).__name__}") from None
+
+
+def _decode_text(data: bytes, source: str) -> str:
+    if b"\x00" in data:
+        raise LetterError(source, "not a PDF or text file")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise LetterError(source, "not a PDF or text file")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > max(2, len(text) // 50):
+        raise LetterError(source, "not a PDF or text file")
+    return text
+
+
+def _pdf_text(data: bytes, source: str) -> str:
+    from pypdf import PdfReader
+
+    # pypdf raises many kinds of errors on damaged files; each means "cannot read this PDF".
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:
+                opened = 0
+            if not opened:
+                raise LetterError(source, "PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LetterError:
+        raise
+    except Exception as e:
+        raise LetterError(source, f"cannot read PDF ({type(e).__name__})") from None
+    if not any(page.strip() for page in pages):
+        raise LetterError(source, "PDF has no extractable text (a scanned image? run OCR first)")
+    # A form feed between pages lets the cleaner find repeated page headers and footers.
+    return "\n\f\n".join(pages)
+
+
+# ------------------------------------------------------------------------------------ cleaning
+
+_FURNITURE = re.compile(
+    r"(?:(?:CM\d{2}-\d+\s*)?Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?"
+    r"|-\s*\d{1,3}\s*-"
+    r"|Final Determination Letter for IMR Case Number\b.{0,40}"
+    r"|IMR Case Number:?\s*CM\d{2}-\d+\s*(?:Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?)?)",
+    re.I,
+)
+_EDGE = 2  # lines at the top and at the bottom of a page that may be a running header or footer
+
+
+@dataclass
+class _Clean:
+    body: str
+    lines: list[Span]
+    cuts: list[int] = field(default_factory=list)
+    removed: int = 0
+
+
+def _clean(text: str) -> _Clean:
+    pages = [page.split("\n") for page in text.replace("\r\n", "\n").replace("\r", "\n").split("\f")]
+    running = _running_lines(pages)
+    parts: list[str] = []
+    lines: list[Span] = []
+    cuts: list[int] = []
+    removed, pos, cut_pending = 0, 0, False
+    for page in pages:
+        content = [collapse(line) for line in page]
+        content = [line for line in content if line]
+        for i, line in enumerate(content):
+            at_edge = i < _EDGE or i >= len(content) - _EDGE
+            if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running):
+                removed += 1
+                cut_pending = True
+                continue
+            if parts:
+                pos += 1
+                if cut_pending:
+                    cuts.append(pos)
+            cut_pending = False
+            parts.append(line)
+            lines.append((pos, pos + len(line)))
+            pos += len(line)
+    return _Clean(" ".join(parts), lines, cuts, removed)
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower())
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Lines (digits ignored) at a page edge on two or more pages: running headers and footers."""
+    if len(pages) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for page in pages:
+        content = [collapse(line) for line in page]
+        content = [line for line in content if line]
+        edges = {_shape(line) for line in content[:_EDGE] + content[-_EDGE:]}
+        for shape in edges:
+            seen[shape] = seen.get(shape, 0) + 1
+    return {shape for shape, n in seen.items() if n >= 2 and len(shape) <= 120}
+
+
+# ------------------------------------------------------------------------------------ sections
+
+_HEADINGS: list[tuple[str, str, bool]] = [
+    # (kind, pattern, whether the heading may begin a line that goes on with text in any case)
+    ("cover", r"Notice of Independent Medical Review Determination", True),
+    ("method", r"HOW THE (?:IMR )?FINAL DETERMINATION WAS MADE", False),
+    ("reviewer", r"The Expert Reviewer has the following credentials", True),
+    ("summary", r"CLINICAL CASE SUMMARY", False),
+    ("documents", r"(?:IMR )?DOCUMENTS REVIEWED", False),
+    (
+        "issues",
+        r"IMR ISSUES,? DECISIONS,? AND RATIONALES?|IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?",
+        False,
+    ),
+]
+_HEADING_RES = [(kind, re.compile(rf"(?:{pat})\s*:?", re.I), loose) for kind, pat, loose in _HEADINGS]
+
+
+def _sections(clean: _Clean) -> dict[str, Section]:
+    found: list[tuple[int, int, str, str]] = []  # (heading start, text start, kind, heading)
+    kinds: set[str] = set()
+    for start, end in clean.lines:
+        line = clean.body[start:end]
+        for kind, regex, loose in _HEADING_RES:
+            m = regex.match(line)
+            if not m or kind in kinds:
+                continue
+            rest = line[m.end():]
+            if rest.strip() and not (loose or line[: m.end()].isupper()):
+                continue
+            heading = line[: m.end()].rstrip(" :")
+            text_start = start + m.end() + (len(rest) - len(rest.lstrip()))
+            found.append((start, text_start, kind, heading))
+            kinds.add(kind)
+            break
+    found.sort()
+    sections: dict[str, Section] = {}
+    for i, (_, text_start, kind, heading) in enumerate(found):
+        end = found[i + 1][0] - 1 if i + 1 < len(found) else len(clean.body)
+        end = max(end, text_start)
+        sections[kind] = Section(
+            heading=heading, start=text_start, end=end, text=clean.body[text_start:end]
+        )
+    return sections
+
+
+def _layout(sections: dict[str, Section]) -> Layout:
+    if "cover" in sections:
+        return Layout.notice_2013
+    issues = sections.get("issues")
+    if "documents" in sections or (issues is not None and "DECISION(" in issues.heading.upper()):
+        return Layout.decisions_rationales
+    if sections.keys() & {"method", "summary", "issues"}:
+        return Layout.final_determination
+    return Layout.unknown
+
+
+# --------------------------------------------------------------------------------- credentials
+
+
+def _credentials(sections: dict[str, Section]) -> Credentials:
+    text = " ".join(s.text for k in ("method", "reviewer") if (s := sections.get(k)) is not None)
+    states: list[str] = []
+    specialties: list[str] = []
+    m = re.search(r"State\(s\) of Licensure\s*:\s*(.+?)(?=\s*Certification\(s\)|\s*$)", text, re.I)
+    if m:
+        states += _split_list(m.group(1))
+    m = re.search(r"Certification\(s\)\s*/\s*Specialty\s*:\s*(.+?)\s*$", text, re.I)
+    if m:
+        specialties += _split_list(m.group(1)[:300], keep_and=True)
+    statement, board = None, None
+    m = re.search(r"The expert reviewer is [^.]{0,300}?(?:licensed|certified)[^.]{0,300}\.", text, re.I)
+    if m:
+        statement = m.group(0)
+        board_m = re.search(r"Board[- ]Certified in (.+?)(?=,| and (?:is|has)\b|\.)", statement, re.I)
+        licensed_m = re.search(r"\blicensed in (.+?)(?=,| and (?:is|has)\b|\.)", statement, re.I)
+        sub_m = re.search(r"subspecialty in (.+?)(?=,| and (?:is|has)\b|\.)", statement, re.I)
+        for match in (board_m, licensed_m, sub_m):
+            if match and match.group(1).strip() not in specialties:
+                specialties.append(match.group(1).strip())
+        board = True if board_m else (False if licensed_m else None)
+        practice = re.search(r"licensed to practice in (.+?)(?=\.|,| and (?:is|has)\b)", statement, re.I)
+        if practice:
+            states += [s for s in _split_list(practice.group(1)) if s not in states]
+    return Credentials(
+        licensure_states=states, specialties=specialties, board_certified=board, statement=statement
+    )
+
+
+def _split_list(text: str, keep_and: bool = False) -> list[str]:
+    parts = re.split(r"\s*[,;]\s*" if keep_and else r"\s*[,;]\s*|\s+and\s+", text.strip().rstrip("."))
+    return [p.strip() for p in (re.sub(r"^and\s+", "", p) for p in parts) if p.strip()]
+
+
+# ----------------------------------------------------------------------------------------- items
+
+_OUTCOME_AFTER_COLON = re.compile(r":\s*(Upheld|Overturned)\b", re.I)
+_NECESSITY = re.compile(
+    r"\s+(?:is|are)\s+(not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\.?", re.I
+)
+_CA_MARK = re.compile(
+    r"Claims Administrator guideline\s*:|The Claims Administrator based its decision on", re.I
+)
+_MAX_MARK = re.compile(
+    r"MAXIMUS guideline\s*:|The Expert Reviewer based (?:his/her|his or her|his|her) decision on", re.I
+)
+_RAT_MARK = re.compile(
+    r"Decision rationale\s*:|The Expert Reviewer'?s decision rationale\s*:|Rationale for the Decision\s*:",
+    re.I,
+)
+_BLOCK_MARK = re.compile(
+    rf"{_CA_MARK.pattern}|{_MAX_MARK.pattern}|{_RAT_MARK.pattern}|set forth below\s*:", re.I
+)
+
+
+@dataclass
+class _Heading:
+    title: Span
+    heading: Span
+    outcome: Outcome
+
+
+def _items(clean: _Clean, sections: dict[str, Section]) -> list[Item]:
+    issues = sections.get("issues")
+    if issues is not None:
+        region = issues.span
+    else:
+        # No issues heading: look for items anywhere but in the clinical summary.
+        summary = sections.get("summary")
+        region = (summary.end, len(clean.body)) if summary else (0, len(clean.body))
+    headings = _colon_headings(clean, region) or _necessity_headings(clean, region)
+    items = []
+    for i, head in enumerate(headings):
+        block_end = headings[i + 1].title[0] if i + 1 < len(headings) else region[1]
+        items.append(_item(clean.body, i + 1, head, block_end))
+    return items
+
+
+def _line_index(clean: _Clean, pos: int) -> int:
+    lo, hi = 0, len(clean.lines) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if clean.lines[mid][0] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _title_start(clean: _Clean, region: Span, colon: int) -> int:
+    """Where an item title ending at ``colon`` begins: at a line start after a finished sentence."""
+    k = _line_index(clean, colon)
+    j = k
+    while j > 0 and k - j < 3:
+        prev_start, prev_end = clean.lines[j - 1]
+        if prev_end <= region[0] or clean.body[prev_start:prev_end].rstrip()[-1:] in ".:;?!":
+            break
+        j -= 1
+    start = max(clean.lines[j][0], region[0])
+    candidate = clean.body[start:colon]
+    # A line that ran a rationale and the next title together: keep what follows the last sentence.
+    marks = list(_BLOCK_MARK.finditer(candidate))
+    if marks:
+        tail_from = marks[-1].end()
+        ends = list(re.finditer(r"[.:]\s+", candidate[tail_from:]))
+        start += tail_from + (ends[-1].end() if ends else 0)
+    return start
+
+
+def _colon_headings(clean: _Clean, region: Span) -> list[_Heading]:
+    body = clean.body
+    out: list[_Heading] = []
+    floor = region[0]
+    for m in _OUTCOME_AFTER_COLON.finditer(body, region[0], region[1]):
+        start = max(_title_start(clean, region, m.start()), floor)
+        while start < m.start() and body[start] == " ":
+            start += 1
+        title_end = m.start()
+        while title_end > start and body[title_end - 1] == " ":
+            title_end -= 1
+        if title_end <= start:
+            continue
+        outcome = Outcome.upheld if m.group(1).lower() == "upheld" else Outcome.overturned
+        out.append(_Heading((start, title_end), (start, m.end()), outcome))
+        floor = m.end()
+    return out
+
+
+def _necessity_headings(clean: _Clean, region: Span) -> list[_Heading]:
+    """2013 wording: "1. <title> is (not) medically necessary and appropriate." at a line start."""
+    body = clean.body
+    out: list[_Heading] = []
+    floor = region[0]
+    for line_start, _ in clean.lines:
+        if line_start < max(region[0], floor) or line_start >= region[1]:
+            continue
+        window = body[line_start : min(region[1], line_start + 600)]
+        number = re.match(r"\d{1,2}[.)]\s+", window)
+        m = _NECESSITY.search(window)
+        if not m or "." in window[: m.start()].replace(number.group(0) if number else "", "", 1):
+            continue
+        title_start = line_start + (number.end() if number else 0)
+        title_end = line_start + m.start()
+        after = body[line_start + m.end() : line_start + m.end() + 200].lstrip()
+        # Unnumbered, the sentence could be a rationale's closing words: insist on the guideline lines.
+        if not number and not (_CA_MARK.match(after) or _MAX_MARK.match(after) or _RAT_MARK.match(after)):
+            continue
+        if title_end <= title_start:
+            continue
+        outcome = Outcome.upheld if m.group(1) else Outcome.overturned
+        out.append(_Heading((title_start, title_end), (title_start, line_start + m.end()), outcome))
+        floor = line_start + m.end()
+    return out
+
+
+def _item(body: str, number: int, head: _Heading, block_end: int) -> Item:
+    title = body[head.title[0] : head.title[1]]
+    block_start = head.heading[1]
+    ca = _field(body, _CA_MARK, block_start, block_end)
+    mx = _field(body, _MAX_MARK, block_start, block_end)
+    rat = _field(body, _RAT_MARK, block_start, block_end, to_end=True)
+    amount = parse_amount(title)
+    service = classify_service(title)
+    quantity, implied = amount.quantity, False
+    if quantity is None and mentions_mri(title):
+        quantity, implied = 1, True
+    return Item(
+        number=number,
+        title=title,
+        outcome=head.outcome,
+        service=service,
+        quantity=quantity,
+        quantity_implied=implied,
+        frequency_per_week=amount.frequency_per_week,
+        duration_weeks=amount.duration_weeks,
+        body_regions=find_body_regions(title),
+        dates=[d for d, _ in find_dates(title)],
+        claims_administrator_guideline=ca[0] if ca else None,
+        maximus_guideline=mx[0] if mx else None,
+        rationale=rat[0] if rat else None,
+        title_span=head.title,
+        heading_span=head.heading,
+        claims_administrator_span=ca[1] if ca else None,
+        maximus_span=mx[1] if mx else None,
+        rationale_span=rat[2] if rat else None,
+    )
+
+
+def _field(
+    body: str, marker: re.Pattern[str], start: int, end: int, to_end: bool = False
+) -> tuple[str, Span, Span] | None:
+    """(value, span of label and value, span of value) for a labelled part of an item block."""
+    m = marker.search(body, start, end)
+    if not m:
+        return None
+    stop = end
+    if not to_end:
+        following = [
+            n.start() for mark in (_CA_MARK, _MAX_MARK, _RAT_MARK) if (n := mark.search(body, m.end(), end))
+        ]
+        if following:
+            stop = min(following)
+        else:
+            # No label follows: a guideline is one sentence, not the rest of the block.
+            sentence = re.search(r"\.(?:\s|$)", body[m.end():end])
+            stop = m.end() + sentence.end() if sentence else end
+    value_start = m.end()
+    while value_start < stop and body[value_start] == " ":
+        value_start += 1
+    value_end = stop
+    while value_end > value_start and body[value_end - 1] == " ":
+        value_end -= 1
+    if value_end <= value_start:
+        return None
+    return body[value_start:value_end], (m.start(), value_end), (value_start, value_end)
+
+
+# ---------------------------------------------------------------------- words: numbers, amounts
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_WORD_NUMBER = (
+    rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(k for k in _UNITS if _UNITS[k] < 10)}))?"
+    rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}|a dozen|dozen|a single|single)"
+)
+_ONE = rf"(?:\d{{1,4}}|{_WORD_NUMBER})"
+NUMBER = rf"(?:{_ONE}(?:\s*(?:-|to|or)\s*{_ONE})?)"
+
+
+def number_value(words: str) -> int | None:
+    """'12' -> 12, 'six' -> 6, 'twenty-four' -> 24, '2-3' -> 3 (a range counts as its upper bound)."""
+    text = " ".join(words.lower().split())
+    whole = _one_value(text)
+    if whole is not None:
+        return whole
+    parts = re.split(r"\s*(?:-|\bto\b|\bor\b)\s*", text)
+    known = [v for v in (_one_value(p) for p in parts) if v is not None]
+    return max(known) if known else None
+
+
+def _one_value(word: str) -> int | None:
+    word = word.strip()
+    if word.isdigit():
+        return int(word)
+    if word in ("a dozen", "dozen"):
+        return 12
+    if word in ("a single", "single"):
+        return 1
+    if word in _UNITS:
+        return _UNITS[word]
+    m = re.fullmatch(rf"({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?", word)
+    if m:
+        return _TENS[m.group(1)] + (_UNITS[m.group(2)] if m.group(2) else 0)
+    return None
+
+
+class Amount(_Model):
+    quantity: int | None = None
+    frequency_per_week: float | None = None
+    duration_weeks: float | None = None
+
+
+_N = rf"(?P<n>{NUMBER})"
+_FREQ_WORD = r"(?P<fw>once|twice|thrice)"
+_PER_WEEK = r"\s*(?:x|×|times)?\s*(?:/|a|an|per|each|every)?\s*(?:wk|week|weekly)s?\b\.?"
+_WEEKS = r"\s*(?:wks?|weeks?)\b\.?"
+_AMOUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "freq",
+        re.compile(
+            rf"(?<![\w/])(?:(?P<f>{NUMBER})\s*(?:x|×|times|/)|{_FREQ_WORD}){_PER_WEEK}", re.I
+        ),
+    ),
+    ("dur", re.compile(rf"(?:\b(?:for|over|times)|(?<![A-Za-z0-9])[x×])\s*(?P<d>{NUMBER}){_WEEKS}", re.I)),
+    ("grid", re.compile(r"(?<![\w/.])(?P<f>\d{1,2})\s*[x×]\s*(?P<d>\d{1,2})(?![\d/.%])", re.I)),
+    (
+        "count",
+        re.compile(
+            rf"(?<![\w/])\(?(?P<n>{NUMBER})\)?\s+(?:\(\d{{1,4}}\)\s+)?(?:[A-Za-z][\w/-]*\s+){{0,3}}?"
+            r"(?:sessions?|visits?|treatments?|appointments?|tx)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(rf"\b(?:trial|course|series|total)\s+of\s+(?P<n>{NUMBER})\b", re.I)),
+    (
+        "count",
+        re.compile(rf"(?:\btimes|(?<![A-Za-z0-9])[x×]|\b(?:sessions?|visits?|qty|quantity))\s*[:#]?\s*(?P<n>{NUMBER})\b", re.I),
+    ),
+    ("count", re.compile(r"#\s*(?P<n>\d{1,4})\b")),
+    ("count", re.compile(rf"^\s*(?P<n>{NUMBER})\s+(?!years?|months?|days?|weeks?|wks?|hours?)(?=[A-Za-z])", re.I)),
+]
+_MASK = re.compile(
+    r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"                   # dates
+    r"|\b[CTLS]\d{1,2}(?:\s*-\s*[CTLS]?\d{1,2})?\b"                              # spinal levels
+    r"|\b\d+(?:\.\d+)?\s*(?:mg|mcg|ml|cc|%)"                                     # doses
+    r"|\b\d+\s*/\s*\d+\b"                                                        # 10/325, 9/10
+    r"|\b\d{1,3}[- ]years?[- ]old\b",
+    re.I,
+)
+
+
+def parse_amount(text: str) -> Amount:
+    """Quantity, frequency per week and duration in weeks stated by an item's wording.
+
+    "1xWk x 6Wks" -> 6 (1/week, 6 weeks); "2x3" -> 6 (2/week, 3 weeks); "x12", "X 12", "times 12",
+    "12 sessions", "twelve visits", "ONE SESSION" -> that count. Dates, spinal levels (L4-5) and doses
+    are not counts. A stated count wins over frequency x duration.
+    """
+    masked = _mask_month_dates(_MASK.sub(lambda m: " " * len(m.group(0)), text))
+    freq = dur = count = None
+    for kind, regex in _AMOUNT_PATTERNS:
+        for m in regex.finditer(masked):
+            if kind == "freq" and freq is None:
+                freq = _FREQ_WORDS.get((m.group("fw") or "").lower()) or _value(m.group("f"))
+            elif kind == "dur" and dur is None:
+                dur = _value(m.group("d"))
+            elif kind == "grid" and freq is None and dur is None:
+                freq, dur = _value(m.group("f")), _value(m.group("d"))
+            elif kind == "count" and count is None:
+                count = _value(m.group("n"))
+            else:
+                continue
+            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+    quantity = count
+    if quantity is None and freq and dur:
+        quantity = int(freq * dur)
+    return Amount(
+        quantity=quantity if quantity and 1 <= quantity <= 9999 else None,
+        frequency_per_week=float(freq) if freq else None,
+        duration_weeks=float(dur) if dur else None,
+    )
+
+
+_FREQ_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+
+
+def _value(words: str | None) -> int | None:
+    if not words:
+        return None
+    value = number_value(words)
+    return value if value and value <= 9999 else None
+
+
+def _mask_month_dates(text: str) -> str:
+    for m in _MONTH_DATE.finditer(text):
+        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return text
+
+
+# -------------------------------------------------------------------------------- words: dates
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH_NAME = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_MONTH_DATE = re.compile(rf"\b(?P<mon>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I)
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>\d{4}|\d{2})(?![\d/])")
+_ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
+DATE_PATTERN = (
+    rf"(?:{_MONTH_NAME}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})(?![\d/])|\d{4}-\d{2}-\d{2})"
+)
+
+
+def find_dates(text: str) -> list[tuple[dt.date, Span]]:
+    """Every valid calendar date written in ``text`` (m/d/yy[yy], yyyy-mm-dd, "January 1, 2013")."""
+    found: list[tuple[dt.date, Span]] = []
+    for m in _MONTH_DATE.finditer(text):
+        _add_date(found, int(m.group("year")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("day")), m)
+    for m in _ISO_DATE.finditer(text):
+        _add_date(found, int(m.group("y")), int(m.group("m")), int(m.group("d")), m)
+    for m in _NUMERIC_DATE.finditer(text):
+        year = int(m.group("y"))
+        if len(m.group("y")) == 2:
+            year += 2000 if year <= 49 else 1900
+        if not any(s <= m.start() < e for _, (s, e) in found):
+            _add_date(found, year, int(m.group("m")), int(m.group("d")), m)
+    return sorted(found, key=lambda f: f[1])
+
+
+def _add_date(found: list[tuple[dt.date, Span]], y: int, m: int, d: int, match: re.Match[str]) -> None:
+    try:
+        found.append((dt.date(y, m, d), match.span()))
+    except ValueError:
+        pass  # not a calendar date (13/45/2013, 45/20/25 range-of-motion figures)
+
+
+def parse_date(text: str) -> dt.date | None:
+    dates = find_dates(text)
+    return dates[0][0] if dates else None
+
+
+# ---------------------------------------------------------------------- words: services, regions
+
+_SERVICE_TERMS: list[tuple[Service, str, int]] = [
+    # (service, pattern, flags); the earliest mention in a title wins, the longest on a tie.
+    (Service.electroacupuncture,
+     r"electro[- ]?acupuncture|acupuncture with (?:electrical|electric|e-?)\s*stim\w*", re.I),
+    (Service.acupuncture, r"acupuncture|acupunture|accupuncture|acupunct\w*", re.I),
+    (Service.massage_therapy, r"massage(?: therapy)?|myotherapy", re.I),
+    (Service.chiropractic,
+     r"chiropractic(?: care| treatments?| therapy| manipulation| sessions?| visits?)?|chiropractor"
+     r"|(?:spinal |osteopathic |manual )?manipulation|manipulative therapy|manual therapy", re.I),
+    (Service.chiropractic, r"\bCMT\b", 0),
+    (Service.physical_therapy, r"physical therap(?:y|ies|ist)|physiotherapy", re.I),
+    (Service.physical_therapy, r"\bPT\b", 0),
+    (Service.occupational_therapy, r"occupational therap(?:y|ies)", re.I),
+    (Service.occupational_therapy, r"\bOT\b", 0),
+    (Service.aquatic_therapy,
+     r"aqua(?:tic)?[- ]?therap(?:y|ies)|aquatherapy|aquatic (?:exercise|program)|pool therapy", re.I),
+    (Service.psychotherapy,
+     r"bio[- ]?behavio(?:u)?ral(?: (?:pain )?(?:therapy|treatment|management))?"
+     r"|cognitive[- ]behavio(?:u)?ral(?: therapy)?|behavio(?:u)?ral (?:therapy|treatment|pain \w+)"
+     r"|psychotherapy|psychological (?:treatment|therapy|sessions?|counsel\w*|intervention)"
+     r"|\bCBT\b", re.I),
+    (Service.biofeedback, r"bio-?feedback", re.I),
+    (Service.functional_restoration_program, r"functional restoration(?: program)?", re.I),
+    (Service.functional_restoration_program, r"\bFRP\b", 0),
+    (Service.tens, r"transcutaneous electrical nerve stimulat\w*", re.I),
+    (Service.tens, r"\bTENS\b(?: unit)?", 0),
+    (Service.epidural_steroid_injection,
+     r"(?:transforaminal |interlaminar |caudal )?epidural(?: steroid)? injections?"
+     r"|transforaminal(?: epidural)?(?: steroid)? injections?", re.I),
+    (Service.epidural_steroid_injection, r"\b(?:TF)?ESIs?\b", 0),
+    (Service.trigger_point_injection, r"trigger point injections?", re.I),
+    (Service.trigger_point_injection, r"\bTPIs?\b", 0),
+]
+_SERVICE_RES = [(s, re.compile(rf"\b(?:{p})", f)) for s, p, f in _SERVICE_TERMS]
+_MRI = re.compile(r"\bMRI'?s?\b|\bMR imaging\b|magnetic resonance(?: imaging)?", re.I)
+
+
+def find_services(text: str) -> list[tuple[Service, Span]]:
+    """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
+    hits = [(m.start(), -(m.end() - m.start()), s, m.end())
+            for s, regex in _SERVICE_RES for m in regex.finditer(text)]
+    out: list[tuple[Service, Span]] = []
+    last_end = -1
+    for start, _, service, end in sorted(hits, key=lambda h: (h[0], h[1])):
+        if start >= last_end:
+            out.append((service, (start, end)))
+            last_end = end
+    return out
+
+
+def classify_service(title: str) -> Service:
+    """The service an item's wording names; `other` when it names none of the known ones."""
+    services = find_services(title)
+    mri = _MRI.search(title)
+    if mri and (not services or mri.start() < services[0][1][0]):
+        spines = [r for r in find_body_regions(title, ordered=True)
+                  if r in (BodyRegion.lumbar_spine, BodyRegion.cervical_spine)]
+        if spines:
+            return Service.mri_lumbar if spines[0] is BodyRegion.lumbar_spine else Service.mri_cervical
+        return Service.other
+    return services[0][0] if services else Service.other
+
+
+def mentions_mri(text: str) -> bool:
+    return _MRI.search(text) is not None
+
+
+_REGION_TERMS: list[tuple[BodyRegion, str, int]] = [
+    (BodyRegion.lumbar_spine,
+     r"lumbar|lumbosacral|low(?:er)? back|L-spine|L/S\b|sacroiliac|SI joints?", re.I),
+    (BodyRegion.lumbar_spine, r"\bL[1-5](?:\s*-\s*(?:L?[1-5]|S1))?\b", 0),
+    (BodyRegion.cervical_spine, r"cervical|neck|C-spine", re.I),
+    (BodyRegion.cervical_spine, r"\bC[1-7](?:\s*-\s*C?[1-7])\b", 0),
+    (BodyRegion.thoracic_spine, r"thoracic|mid[- ]back|upper back|T-spine|dorsal spine", re.I),
+    (BodyRegion.shoulder, r"shoulders?|rotator cuff", re.I),
+    (BodyRegion.elbow, r"elbows?|epicondyl\w*", re.I),
+    (BodyRegion.forearm, r"forearms?", re.I),
+    (BodyRegion.wrist_hand, r"wrists?|hands?|fingers?|thumbs?|carpal", re.I),
+    (BodyRegion.upper_extremity, r"upper extremit(?:y|ies)|arms?", re.I),
+    (BodyRegion.hip, r"hips?", re.I),
+    (BodyRegion.knee, r"knees?|menisc\w*|menisectomy|patell\w*", re.I),
+    (BodyRegion.ankle_foot, r"ankles?|foot|feet|heels?|toes?|plantar|achilles", re.I),
+    (BodyRegion.lower_extremity, r"lower extremit(?:y|ies)|legs?", re.I),
+    (BodyRegion.head, r"head", re.I),
+]
+_REGION_RES = [(r, re.compile(rf"\b(?:{p})\b", f)) for r, p, f in _REGION_TERMS]
+
+
+def find_body_regions(text: str, ordered: bool = False) -> list[BodyRegion]:
+    """Body regions named in ``text`` (vocabulary order, or order of first mention)."""
+    firsts: dict[BodyRegion, int] = {}
+    for region, regex in _REGION_RES:
+        m = regex.search(text)
+        if m and (region not in firsts or m.start() < firsts[region]):
+            firsts[region] = m.start()
+    if ordered:
+        return sorted(firsts, key=lambda r: firsts[r])
+    return [r for r in BodyRegion if r in firsts]
+
+
+def region_mentions(text: str) -> Iterable[tuple[BodyRegion, Span]]:
+    for region, regex in _REGION_RES:
+        for m in regex.finditer(text):
+            yield region, m.span()
+
+
+__all__ = [
+    "Amount", "Credentials", "Item", "Layout", "Letter", "LetterError", "Section", "classify_service",
+    "collapse", "find_body_regions", "find_dates", "find_services", "number_value", "parse_amount",
+    "parse_date", "parse_letter", "read_letter",
+]

@@ -1,0 +1,107 @@
+"""The `imr` command line: output, exit status, and bad input in a batch."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import cli
+
+DESIGN = Path(__file__).parent / "data" / "design_example.yaml"
+
+
+def run(args, stdin: str | None = None, monkeypatch=None, capsys=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = cli.main(args)
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_check_prints_a_block_per_request(capsys, monkeypatch):
+    status, out, err = run(["check", str(DESIGN)], capsys=capsys)
+    assert status == 0 and err == ""
+    assert "Predicted: UPHELD" in out
+    assert "Deciding criteria:" in out and "acupuncture.extension.no_functional_improvement" in out
+    assert "What would make it pass:" in out
+    assert "MTUS Acupuncture Medical Treatment Guidelines, 8 CCR 9792.24.1(d)" in out
+
+
+def test_check_json_is_the_decision_contract(capsys):
+    status, out, _ = run(["check", "--json", str(DESIGN)], capsys=capsys)
+    (line,) = out.strip().splitlines()
+    obj = json.loads(line)
+    assert obj["case_id"] == "example-acupuncture-1"
+    (d,) = obj["decisions"]
+    assert {"request", "service", "outcome", "rules", "citations", "rationale", "to_pass", "actual", "agrees"} <= set(d)
+    assert (d["outcome"], d["actual"], d["agrees"]) == ("Upheld", "Upheld", True)
+
+
+def test_bad_files_are_reported_and_the_good_ones_still_run(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("requests: [{text: x, service: acupuncture, quantity: 0}]\n")
+    evil = tmp_path / "evil.yaml"
+    evil.write_text("requests: !!python/object/apply:os.getcwd []\n")
+    status, out, err = run(["check", str(bad), str(DESIGN), str(tmp_path / "missing.yaml"), str(evil)], capsys=capsys)
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert lines == [
+        f"{bad}:1: requests[0].quantity: expected an integer >= 1 (got 0)",
+        f"{tmp_path / 'missing.yaml'}: no such file",
+        f"{evil}:1: unsupported YAML tag !!python/object/apply:os.getcwd: only plain YAML data is accepted",
+    ]
+    assert "Traceback" not in err
+    assert "Predicted: UPHELD" in out  # the good file was evaluated
+
+
+def test_json_batch_accounts_for_every_input(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("requests: []\n")
+    status, out, _ = run(["check", "--json", str(bad), str(DESIGN)], capsys=capsys)
+    objs = [json.loads(l) for l in out.strip().splitlines()]
+    assert status == 2 and len(objs) == 2
+    assert objs[0]["source"] == str(bad) and "requests: expected at least 1 item" in objs[0]["error"]
+    assert objs[1]["case_id"] == "example-acupuncture-1"
+
+
+def test_check_reads_standard_input(capsys, monkeypatch):
+    status, out, _ = run(["check", "-", "--json"], stdin=DESIGN.read_text(), monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0 and json.loads(out)["source"] == "<stdin>"
+
+
+def test_check_a_directory_of_cases(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text(DESIGN.read_text())
+    (tmp_path / "b.json").write_text(json.dumps({"requests": [{"text": "x", "service": "massage_therapy", "quantity": 4,
+                                                               "date": "2014-01-01"}]}))
+    (tmp_path / "notes.txt").write_text("ignored: not a case file")
+    status, out, _ = run(["check", "--json", str(tmp_path)], capsys=capsys)
+    assert status == 0 and len(out.strip().splitlines()) == 2
+
+
+def test_schema_command(capsys):
+    status, out, _ = run(["schema"], capsys=capsys)
+    assert status == 0 and json.loads(out)["title"] == "IMR case file"
+
+
+def test_bad_rules_directory_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "r.yaml").write_text("guideline: x\n")
+    status, _, err = run(["--rules", str(tmp_path), "check", str(DESIGN)], capsys=capsys)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and str(tmp_path / "r.yaml") in err
+
+
+def test_unsupported_python_gets_a_clear_message(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "version_info", (3, 13, 0, "final", 0))
+    status, _, err = run(["check", str(DESIGN)], capsys=capsys)
+    assert status == 2
+    assert "Python 3.13 is not supported" in err and "3.11 or python3.12" in err
+
+
+def test_python_dash_m_engine_works():
+    proc = subprocess.run([sys.executable, "-m", "engine", "check", "--json", str(DESIGN)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["decisions"][0]["outcome"] == "Upheld"
