@@ -21,6 +21,11 @@ from .ir import AllOf, AnyOf, Compare, Condition, Rule, RuleSet, _normal, leaves
 CASE_KIND = "case"
 DERIVED_KIND = "derived"
 RULE_SEPARATOR = "#"
+# Every session must have at least one rule that matches: deleting the state of a session in which
+# no rule ever matched crashes durable_rules 2.0.28 (segmentation fault, reproduced here), and the
+# state must be deleted (1,024 live sessions at most). This rule matches every case fact and its
+# action does nothing.
+ANCHOR = "imr.session_anchor"
 
 
 def _has_derived(cond: Condition) -> bool:
@@ -126,7 +131,7 @@ def _durable_rule(rule: Rule, term: list[Condition]) -> dict[str, Any]:
 
 def compile_rules(rulesets: Sequence[RuleSet]) -> dict[str, dict[str, Any]]:
     """The durable_rules definition of one evaluation's rules: ``{rule#n: {all: [...], run}}``."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any]] = {ANCHOR: {"all": [{"c": {"kind": CASE_KIND}}], "run": ANCHOR}}
     for rs in rulesets:
         for rule in rs.rules:
             for n, term in enumerate(_terms(rule.when)):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .compile import (
+    ANCHOR,
     CASE_KIND,
     DERIVED_KIND,
     RULE_SEPARATOR,
@@ -57,9 +58,23 @@ class _Host(durable_engine.Host):
         self._sessions: dict[str, Firing] = {}
         self._derivations: dict[str, tuple[str, str]] = {}
         self._registered: dict[str, list[str]] = {}
+        # Compiling to find the name costs more than evaluating: remember it per rule-set list.
+        # The rule sets themselves are kept so that their ids cannot be reused by new objects.
+        self._known: dict[tuple[int, ...], tuple[str, list[str], list[str], Sequence[RuleSet]]] = {}
+
+    def _run(self) -> None:
+        """Start no background threads.
+
+        durable_rules' Host starts two timer threads that call into the C engine every 0.1-0.2 s
+        (queued-message and timer dispatch, neither of which this engine uses). The C engine is not
+        thread-safe: a dispatch racing a ``delete_state`` on the main thread aborted the process in
+        our test runs. Without the threads every engine call comes from the caller's thread.
+        """
 
     def get_action(self, action_name: str):  # noqa: ANN201 - durable_rules' callback protocol
         rule_id = action_name
+        if rule_id == ANCHOR:
+            return lambda c: None
 
         def action(c: Any) -> None:
             firing = self._sessions[c.s.sid]
@@ -83,8 +98,13 @@ class _Host(durable_engine.Host):
 
         return action
 
-    def ensure(self, rulesets: Sequence[RuleSet]) -> tuple[str, list[str]]:
-        """Register the compiled rules once; return their ruleset name and the paths they read."""
+    def ensure(self, rulesets: Sequence[RuleSet]) -> tuple[str, list[str], list[str]]:
+        """Register the compiled rules once; return their ruleset name, the paths they read and the
+        order in which unconcluded derived facts are defaulted."""
+        identity = tuple(id(rs) for rs in rulesets)
+        if identity in self._known:
+            name, paths, order, _ = self._known[identity]
+            return name, paths, order
         definition = compile_rules(rulesets)
         name = ruleset_name(rulesets, definition)
         if name not in self._registered:
@@ -95,7 +115,9 @@ class _Host(durable_engine.Host):
             # durable_rules deletes 'run' from the dicts it is given: hand it a copy.
             self.register_rulesets({name: copy.deepcopy(definition)})
             self._registered[name] = referenced_paths(rulesets)
-        return name, self._registered[name]
+        order = _derivation_order(rulesets)
+        self._known[identity] = (name, self._registered[name], order, tuple(rulesets))
+        return name, self._registered[name], order
 
 
 _host: _Host | None = None
@@ -153,13 +175,13 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any]) -> Firing:
     """Evaluate one fact document against the given rule sets on durable_rules."""
     with _lock:
         h = host()
-        name, paths = h.ensure(rulesets)
+        name, paths, order = h.ensure(rulesets)
         sid = f"e{next(_sids)}"
         firing = Firing()
         h._sessions[sid] = firing
         try:
             _assert(h, name, {"kind": CASE_KIND, "id": "case", "sid": sid, **durable_fact(document, paths)})
-            for derived in _derivation_order(rulesets):
+            for derived in order:
                 if derived not in firing.derived:
                     firing.derived[derived] = None
                     _assert(h, name, {"kind": DERIVED_KIND, "id": f"derived:{derived}", "sid": sid,
