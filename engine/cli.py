@@ -68,13 +68,46 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         if args.with_rationale:
             case = case.with_rationale()
-        decision = decide_case(case, book, source="<stdin>" if path == "-" else path, today=_today(args))
+        decision = decide_case(case, book, source="<stdin>" if path == "-" else path, today=_today(args),
+                               explain=args.explain, advise=not args.no_advice)
         if args.json:
-            print(decision.model_dump_json(exclude={"decisions": {"__all__": {"fired"}}}))
+            hidden = {"fired"} | (set() if args.explain else {"trace"})
+            print(decision.model_dump_json(exclude={"decisions": {"__all__": hidden}}))
         else:
-            blocks.append(case_text(decision))
+            blocks.append(case_text(decision, explain=args.explain))
             print(blocks[-1] + "\n", flush=True)
     return status
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import summarize
+    from .batch import audit_items, default_cases_dir, run_batch
+    from .report import audit_csv, audit_text
+    from .rulebook import load_rulebook
+
+    book = load_rulebook(args.rules)
+    paths = args.paths or [str(default_cases_dir())]
+    items, errors, inputs = [], [], []
+    for outcome in run_batch(paths, book, with_rationale=args.with_rationale, today=args.today):
+        if outcome.error:
+            _err(outcome.error)
+            errors.append(outcome.error)
+            inputs.append({"source": outcome.source, "error": outcome.error})
+            continue
+        found = audit_items(outcome.case, outcome.decision)
+        items.extend(found)
+        inputs.append({"source": outcome.source, "case_id": outcome.case.case_id, "items": len(found)})
+    summary = summarize(items)
+    facts_used = "clinical case summary and reviewer's rationale" if args.with_rationale else "clinical case summary only"
+    if args.json:
+        payload = {"facts_used": "summary+rationale" if args.with_rationale else "summary",
+                   "inputs": inputs, "errors": errors, **summary.model_dump(mode="json")}
+        print(json.dumps(payload, indent=2))
+    elif args.csv:
+        sys.stdout.write(audit_csv(summary))
+    else:
+        print(audit_text(summary, facts_used, errors))
+    return EXIT_INPUT if errors else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -139,7 +172,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also use facts stated only in the reviewer's rationale (rationale_facts)")
     check.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="the date that picks the rules for requests with no date (default: today)")
+    check.add_argument("--explain", action="store_true",
+                       help="after each request, every rule in force with its outcome and every condition with "
+                            "the value seen (JSON: a trace field)")
+    check.add_argument("--no-advice", action="store_true",
+                       help="skip the search for the smallest change that would make an Upheld request pass")
     check.set_defaults(func=cmd_check)
+
+    audit = sub.add_parser("audit", help="compare predictions with the actual IMR outcomes (default: bundled cases/)")
+    audit.add_argument("paths", nargs="*", metavar="PATH", help="case files or directories (default: the bundled cases/)")
+    fmt = audit.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="the audit as one JSON object (see README)")
+    fmt.add_argument("--csv", action="store_true", help="one CSV row per item")
+    audit.add_argument("--with-rationale", action="store_true",
+                       help="also use facts stated only in the reviewer's rationale (default: summary only)")
+    audit.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="the date that picks the rules for requests with no date (default: today)")
+    audit.set_defaults(func=cmd_audit)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the case file")
     schema.set_defaults(func=cmd_schema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from .decision import CaseDecision, RequestDecision
+from .explain import trace_text
 from .rulebook import Rulebook
 
 WIDTH = 100
@@ -13,7 +14,7 @@ def _wrap(text: str, indent: str = "    ") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
 
 
-def request_block(d: RequestDecision) -> str:
+def request_block(d: RequestDecision, explain: bool = False) -> str:
     if d.outcome is None:
         head = "NO PREDICTION"
     else:
@@ -31,17 +32,56 @@ def request_block(d: RequestDecision) -> str:
         lines += [f"      - {c}" for c in d.citations]
     lines.append("    Rationale:")
     lines.append(_wrap(d.rationale, "      "))
-    if d.to_pass:
-        lines.append("    What would make it pass:")
-        for advice in d.to_pass:
-            lines.append(textwrap.fill(advice, WIDTH, initial_indent="      - ", subsequent_indent="        "))
+    if d.precheck:
+        lines += _precheck_lines(d)
+    if d.advice or d.to_pass:
+        lines += _pass_lines(d)
+    if explain:
+        lines.append(trace_text(d.trace) if d.trace else "    Trace: no rule set in force, so no rule was evaluated.")
     return "\n".join(lines)
 
 
-def case_text(c: CaseDecision) -> str:
+def _item(text: str, indent: str = "      ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent + "- ", subsequent_indent=indent + "  ")
+
+
+def _precheck_lines(d: RequestDecision) -> list[str]:
+    p = d.precheck
+    lines = [f"    Pre-check: {p.status.replace('_', ' ').upper()}", _wrap(p.reason, "      ")]
+    if p.missing:
+        lines.append("      Missing facts:")
+        for m in p.missing:
+            lines.append(_item(m.words, "        "))
+            if m.details:
+                lines.append(_wrap("read from: " + "; ".join(m.details), "            "))
+            for need in m.needed_by:
+                lines.append(_wrap(f"needed by {need.citation}: {need.because}", "            "))
+    return lines
+
+
+def _pass_lines(d: RequestDecision) -> list[str]:
+    a = d.advice
+    lines = ["    What would make it pass:"]
+    if a is not None and a.possible:
+        check = " (verified: the rules predict Overturned with " + ("this change)" if len(a.changes) == 1 else "these changes)")
+        lines.append(textwrap.fill("The smallest change" + check + ":", WIDTH, initial_indent="      ",
+                                   subsequent_indent="      "))
+        lines += [_item(c.words, "        ") for c in a.changes]
+        if a.establishes_words:
+            lines.append(_wrap("That documents " + "; ".join(a.establishes_words) + ".", "        "))
+    elif a is not None:
+        lines.append(_wrap("No change makes it pass under the MTUS rules in force. " + (a.reason or ""), "      "))
+    if d.to_pass:
+        if a is not None:
+            lines.append("      The guideline's criteria:")
+        lines += [_item(t, "        " if a is not None else "      ") for t in d.to_pass]
+    return lines
+
+
+def case_text(c: CaseDecision, explain: bool = False) -> str:
     title = c.case_id or c.source or "case"
     source = f" ({c.source})" if c.source and c.source != title else ""
-    return "\n\n".join([f"Case {title}{source}"] + [request_block(d) for d in c.decisions])
+    return "\n\n".join([f"Case {title}{source}"] + [request_block(d, explain) for d in c.decisions])
 
 
 def rules_table(book: Rulebook, unconfirmed_only: bool = False) -> str:
@@ -59,3 +99,74 @@ def rules_table(book: Rulebook, unconfirmed_only: bool = False) -> str:
     for row in rows:
         out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
     return "\n".join(out)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _kappa(x: float | None) -> str:
+    return "undefined" if x is None else f"{x:.3f}"
+
+
+def audit_text(summary, facts_used: str, errors: list[str]) -> str:  # summary: engine.audit.Summary
+    """The audit as a person reads it: items, metrics beside the baseline, then every disagreement."""
+    items = summary.items
+    lines = [f"IMR audit: {summary.total} decided item(s); facts used: {facts_used}", ""]
+    rows = [("CASE", "REQUEST", "ACTUAL", "PREDICTED", "AGREE", "DECIDING RULES")]
+    for i in items:
+        agree = "-" if i.agree is None else ("yes" if i.agree else "NO")
+        request = i.request if len(i.request) <= 48 else i.request[:45] + "..."
+        rows.append((i.case_id or "", request, i.actual, i.predicted or "none", agree, ", ".join(i.rules) or "-"))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]) - 1)]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[-1] for r in rows]
+    n_agree = sum(1 for i in items if i.agree)
+    lines += [
+        "", "Summary",
+        f"  items: {summary.total}   predicted: {summary.evaluated}   no prediction: {summary.no_prediction}",
+        f"  agreement: {_pct(summary.agreement)} ({n_agree}/{summary.evaluated})   "
+        f"always-Upheld baseline: {_pct(summary.baseline_agreement)} on the same items",
+        f"  Cohen's kappa: {_kappa(summary.cohen_kappa)}   baseline kappa: {_kappa(summary.baseline_kappa)}",
+        "  confusion (rows actual, columns predicted):",
+        "    " + "".ljust(12) + "Upheld".rjust(10) + "Overturned".rjust(12),
+    ]
+    for actual, row in summary.confusion.items():
+        lines.append("    " + actual.ljust(12) + str(row.get("Upheld", 0)).rjust(10) + str(row.get("Overturned", 0)).rjust(12))
+    for title, groups in (("by service", summary.by_service), ("by guideline cited", summary.by_guideline)):
+        lines.append(f"  {title}:")
+        for key, b in sorted(groups.items()):
+            lines.append(f"    {key}: {b.agree}/{b.evaluated} agree ({_pct(b.agreement)}), {b.items} item(s)")
+    if summary.disagreements:
+        lines += ["", "Disagreements (engine vs reviewer)"]
+        for i in summary.disagreements:
+            lines.append(f"  {i.case_id}: {i.request}")
+            lines.append(f"    reviewer: {i.actual}, citing {i.cited_guideline or 'no guideline recorded'}")
+            lines.append(f"    engine:   {i.predicted} by {', '.join(i.rules) or 'no criterion met'}"
+                         + (f" ({'; '.join(i.citations)})" if i.citations else ""))
+            lines.append(_wrap(i.rationale, "      "))
+    unpredicted = [i for i in items if i.predicted is None]
+    if unpredicted:
+        lines += ["", "No prediction"]
+        for i in unpredicted:
+            lines.append(f"  {i.case_id}: {i.request}: actual {i.actual}")
+            lines.append(_wrap(i.rationale, "      "))
+    if errors:
+        lines += ["", f"Inputs that could not be read ({len(errors)})"] + [f"  {e}" for e in errors]
+    return "\n".join(lines)
+
+
+AUDIT_CSV_COLUMNS = ("case_id", "request", "service", "cited_guideline", "actual", "predicted", "agree",
+                     "rules", "citations")
+
+
+def audit_csv(summary) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    for i in summary.items:
+        writer.writerow([i.case_id, i.request, i.service, i.cited_guideline or "", i.actual, i.predicted or "",
+                         "" if i.agree is None else str(i.agree).lower(), ";".join(i.rules), ";".join(i.citations)])
+    return buf.getvalue()
