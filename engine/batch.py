@@ -17,6 +17,7 @@ from .facts import Case, load_case
 from .rulebook import Rulebook
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
+LETTER_SUFFIXES = (".txt", ".pdf")
 
 
 def default_cases_dir() -> Path:
@@ -48,6 +49,7 @@ class Outcome:
     decision: CaseDecision | None = None
     case: Case | None = None
     error: str | None = None
+    covered_by: str | None = None  # a letter already represented by this case file
 
 
 @dataclass
@@ -59,24 +61,61 @@ class BatchResult:
         return [o for o in self.outcomes if o.error]
 
 
-def load_inputs(path: str) -> list[Case]:
-    """The case(s) one input holds."""
-    return [load_case(path)]
+def is_letter(path: str) -> bool:
+    return Path(path).suffix.lower() in LETTER_SUFFIXES
+
+
+def load_input(path: str) -> Case:
+    """The case an input holds: a case file as written, or the case read from a letter."""
+    if is_letter(path):
+        from .extract import letter_to_case
+        from .letters import read_letter
+
+        return letter_to_case(read_letter(path))
+    return load_case(path)
 
 
 def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = False,
-              today: dt.date | None = None) -> Iterable[Outcome]:
-    """Decide every case of every input, yielding one Outcome per input as soon as it is done."""
-    for path in expand(paths):
-        source = "<stdin>" if path == "-" else path
-        try:
-            cases = load_inputs(path)
-        except InputError as e:
-            yield Outcome(source=e.source, error=str(e))
+              today: dt.date | None = None, letters: bool = True) -> Iterable[Outcome]:
+    """Decide every input, yielding one Outcome per input as soon as it is done.
+
+    Directories give their case files and (with ``letters``) their letters. A letter that a case
+    file of the same run was built from (its ``letter:``) is not decided twice: its Outcome says
+    which case file covers it.
+    """
+    suffixes = CASE_SUFFIXES + (LETTER_SUFFIXES if letters else ())
+    files = expand(paths, suffixes)
+    loaded: list[tuple[str, Case | None, str | None]] = []
+    covered: dict[Path, str] = {}
+    for path in files:
+        if is_letter(path):
             continue
-        for case in cases:
-            used = case.with_rationale() if with_rationale else case
-            yield Outcome(source=source, case=case, decision=decide_case(used, book, source=source, today=today))
+        try:
+            case = load_case(path)
+        except InputError as e:
+            loaded.append((path, None, str(e)))
+            continue
+        loaded.append((path, case, None))
+        if case.letter and path != "-":
+            covered[(Path(path).parent / case.letter).resolve()] = path
+    results = iter(loaded)
+    for path in files:
+        source = "<stdin>" if path == "-" else path
+        if is_letter(path):
+            if Path(path).resolve() in covered:
+                yield Outcome(source=source, covered_by=covered[Path(path).resolve()])
+                continue
+            try:
+                case, error = load_input(path), None
+            except InputError as e:
+                case, error = None, str(e)
+        else:
+            _, case, error = next(results)
+        if case is None:
+            yield Outcome(source=source, error=error)
+            continue
+        used = case.with_rationale() if with_rationale else case
+        yield Outcome(source=source, case=case, decision=decide_case(used, book, source=source, today=today))
 
 
 def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:

@@ -86,6 +86,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .rulebook import load_rulebook
 
     book = load_rulebook(args.rules)
+    # The bundled default is the hand-built case files; their letters are covered by them.
     paths = args.paths or [str(default_cases_dir())]
     items, errors, inputs = [], [], []
     for outcome in run_batch(paths, book, with_rationale=args.with_rationale, today=args.today):
@@ -93,6 +94,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             _err(outcome.error)
             errors.append(outcome.error)
             inputs.append({"source": outcome.source, "error": outcome.error})
+            continue
+        if outcome.covered_by:
+            inputs.append({"source": outcome.source, "covered_by": outcome.covered_by})
             continue
         found = audit_items(outcome.case, outcome.decision)
         items.extend(found)
@@ -108,6 +112,39 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(audit_text(summary, facts_used, errors))
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .batch import LETTER_SUFFIXES, expand
+    from .errors import InputError
+    from .extract import letter_to_case
+    from .facts import dump_case
+    from .letters import read_letter
+
+    status = EXIT_OK
+    letters = expand(args.letters, LETTER_SUFFIXES)
+    out_dir = Path(args.output) if args.output else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    first = True
+    for path in letters:
+        try:
+            case = letter_to_case(read_letter(path))
+        except InputError as e:
+            _err(str(e))
+            status = EXIT_INPUT
+            continue
+        text = dump_case(case, "json" if args.json else "yaml")
+        if out_dir is not None:
+            target = out_dir / (Path(path).stem + (".json" if args.json else ".yaml"))
+            target.write_text(text, encoding="utf-8")
+            print(f"{path} -> {target} ({len(case.requests)} request(s))")
+        elif args.json:
+            sys.stdout.write(json.dumps(json.loads(text), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(("" if first else "---\n") + text)
+        first = False
+    return status
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -180,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     audit = sub.add_parser("audit", help="compare predictions with the actual IMR outcomes (default: bundled cases/)")
-    audit.add_argument("paths", nargs="*", metavar="PATH", help="case files or directories (default: the bundled cases/)")
+    audit.add_argument("paths", nargs="*", metavar="PATH",
+                       help="case files, letters (.txt, .pdf) or directories (default: the bundled cases/)")
     fmt = audit.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="the audit as one JSON object (see README)")
     fmt.add_argument("--csv", action="store_true", help="one CSV row per item")
@@ -189,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="the date that picks the rules for requests with no date (default: today)")
     audit.set_defaults(func=cmd_audit)
+
+    parse = sub.add_parser("parse", help="read determination letters (text or PDF) into case files")
+    parse.add_argument("letters", nargs="+", metavar="LETTER", help="letters (.txt, .pdf) or directories")
+    parse.add_argument("--json", action="store_true", help="JSON instead of YAML (one object per line on stdout)")
+    parse.add_argument("-o", "--output", metavar="DIR", help="write DIR/<letter name>.yaml for each letter")
+    parse.set_defaults(func=cmd_parse)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the case file")
     schema.set_defaults(func=cmd_schema)

@@ -16,11 +16,13 @@ from .errors import InputError
 from .sources import Document, load, parse
 from .validation import field_path, validate
 from .vocab import (
+    Acquisition,
     AdlChange,
     BodyRegion,
     Condition,
     EvidenceSource,
     Improvement,
+    InjectionApproach,
     MedicationChange,
     Neurologic,
     OtherModality,
@@ -91,6 +93,9 @@ class Treatment(Model):
     relief_weeks: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="how long that relief lasted, in weeks"
     )
+    last_date: dt.date | None = Field(
+        None, description="date of the latest session or injection of this course; null = not stated"
+    )
     notes: str | None = None
 
 
@@ -111,6 +116,29 @@ class Exam(Model):
         TestResult.unknown, description="imaging findings corroborating the clinical nerve findings")
     trigger_points: Bool | None = Field(
         None, description="circumscribed trigger points with twitch response and referred pain")
+    reduced_weight_bearing: Bool | None = Field(
+        None, description="reduced weight bearing is desirable (e.g. extreme obesity); null: not stated")
+
+
+class ProgramEvaluation(Model):
+    """The evaluation for admission to a functional restoration program (CPMTG pp. 31-32).
+
+    Each field is one admission criterion as the record documents it; null = not stated.
+    """
+
+    baseline_functional_testing: Bool | None = Field(
+        None, description="an adequate and thorough evaluation, including baseline functional testing, was made")
+    previous_treatment_failed: Bool | None = Field(
+        None, description="previous methods of treating the chronic pain were unsuccessful and no other "
+        "option likely to give significant clinical improvement remains")
+    loss_of_independent_function: Bool | None = Field(
+        None, description="significant loss of the ability to function independently because of the chronic pain")
+    surgical_candidate: Bool | None = Field(
+        None, description="the patient is a candidate for surgery or another clearly warranted treatment")
+    motivated: Bool | None = Field(
+        None, description="motivated to change and willing to forgo secondary gains, including disability payments")
+    negative_predictors_addressed: Bool | None = Field(
+        None, description="negative predictors of success have been identified and addressed")
 
 
 class Surgery(Model):
@@ -138,6 +166,15 @@ class Request(Model):
     purpose: Purpose = Purpose.unknown
     employer_authorized: Bool | None = Field(
         None, description="written employer authorization for visits beyond the Labor Code 4604.5 cap")
+    post_surgical: Bool | None = Field(
+        None, description="post-surgical physical medicine under the Postsurgical Treatment Guidelines "
+        "(8 CCR 9792.24.3); null: not stated")
+    acquisition: Acquisition = Field(
+        Acquisition.unknown, description="for a device (e.g. TENS): rental (trial) or purchase")
+    levels: Annotated[Int, Field(ge=1)] | None = Field(
+        None, description="spinal levels (nerve roots) injected in one session, for an epidural steroid injection")
+    approach: InjectionApproach = Field(
+        InjectionApproach.unknown, description="route of an epidural steroid injection")
     determination: Determination | None = None
 
 
@@ -166,6 +203,9 @@ class ClinicalFacts(Model):
     )
     functional_status: FunctionalStatus = Field(default_factory=FunctionalStatus)
     exam: Exam = Field(default_factory=Exam)
+    program_evaluation: ProgramEvaluation = Field(
+        default_factory=ProgramEvaluation,
+        description="admission criteria for a functional restoration program (CPMTG pp. 31-32)")
     surgery: list[Surgery] = Field(default_factory=list)
     planned_procedures: list[str] = Field(default_factory=list)
 
@@ -219,9 +259,15 @@ def _resolves(case: Case, path: str) -> bool:
 
 
 def _overlay(base: dict[str, Any], extra: BaseModel) -> dict[str, Any]:
-    """Lay the fields ``extra`` states over ``base``: treatments merge by modality, lists extend."""
+    """Lay the fields ``extra`` states over ``base``: treatments merge by modality, lists extend.
+
+    An unknown in the rationale (null, "unknown", an empty list) adds nothing and never erases what
+    the summary states, even when it was written out explicitly (as `imr parse` does).
+    """
     for name in extra.model_fields_set:
         value = getattr(extra, name)
+        if value is None or getattr(value, "value", None) == "unknown" or value == []:
+            continue
         if isinstance(value, BaseModel):
             base[name] = _overlay(dict(base.get(name) or {}), value)
         elif name == "treatments":
@@ -278,6 +324,6 @@ def dump_case(case: Case, fmt: str = "yaml") -> str:
 
 __all__ = [
     "Case", "ClinicalFacts", "Claimant", "Determination", "Diagnosis", "Evidence", "Exam",
-    "FunctionalStatus", "InputError", "Medication", "Request", "Surgery", "Treatment",
+    "FunctionalStatus", "InputError", "Medication", "ProgramEvaluation", "Request", "Surgery", "Treatment",
     "case_schema", "dump_case", "field_path", "load_case", "parse_case",
 ]

@@ -107,11 +107,12 @@ class Item(_Model):
     claims_administrator_guideline: str | None = None
     maximus_guideline: str | None = None
     rationale: str | None = Field(None, repr=False)
+    # Offsets into Letter.body, for quoting (Letter.quote).
     title_span: Span
     heading_span: Span = Field(description="title through the outcome word")
-    claims_administrator_span: Span | None = None
-    maximus_span: Span | None = None
-    rationale_span: Span | None = None
+    claims_administrator_span: Span | None = Field(None, description="the label and its line")
+    maximus_span: Span | None = Field(None, description="the label and its line")
+    rationale_span: Span | None = Field(None, description="the rationale's words, without the label")
 
 
 class Letter(_Model):
@@ -177,6 +178,13 @@ def parse_letter(text: str, source: str) -> Letter:
     sections = _sections(clean)
     issues = sections.get("issues")
     items = _items(clean, sections)
+    summary = sections.get("summary")
+    if issues is None and items and summary is not None and summary.start < items[0].title_span[0] < summary.end:
+        # Without an issues heading the summary ends where the first item begins.
+        end = items[0].title_span[0] - 1
+        sections["summary"] = Section(
+            heading=summary.heading, start=summary.start, end=end, text=clean.body[summary.start:end]
+        )
     if not items:
         if issues is None:
             raise LetterError(
@@ -351,7 +359,9 @@ def _sections(clean: _Clean) -> dict[str, Section]:
             if rest.strip() and not (loose or line[: m.end()].isupper()):
                 continue
             heading = line[: m.end()].rstrip(" :")
-            text_start = start + m.end() + (len(rest) - len(rest.lstrip()))
+            text_start = start + m.end()
+            while text_start < len(clean.body) and clean.body[text_start] == " ":
+                text_start += 1
             found.append((start, text_start, kind, heading))
             kinds.add(kind)
             break
@@ -451,6 +461,10 @@ def _items(clean: _Clean, sections: dict[str, Section]) -> list[Item]:
         summary = sections.get("summary")
         region = (summary.end, len(clean.body)) if summary else (0, len(clean.body))
     headings = _colon_headings(clean, region) or _necessity_headings(clean, region)
+    if issues is None and not headings and region[0] > 0:
+        # The summary ran on to the end: the items may be inside it, after its heading.
+        region = (0, len(clean.body))
+        headings = _colon_headings(clean, region) or _necessity_headings(clean, region)
     items = []
     for i, head in enumerate(headings):
         block_end = headings[i + 1].title[0] if i + 1 < len(headings) else region[1]
@@ -486,7 +500,15 @@ def _title_start(clean: _Clean, region: Span, colon: int) -> int:
         tail_from = marks[-1].end()
         ends = list(re.finditer(r"[.:]\s+", candidate[tail_from:]))
         start += tail_from + (ends[-1].end() if ends else 0)
+        candidate = clean.body[start:colon]
+    # The last sentence of a rationale on the title's line ("... not medically necessary. 12 ...").
+    ends = list(_SENTENCE_END.finditer(candidate))
+    if ends:
+        start += ends[-1].end()
     return start
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z0-9(])")
 
 
 def _colon_headings(clean: _Clean, region: Span) -> list[_Heading]:
@@ -657,8 +679,9 @@ _AMOUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?<![\w/])(?:(?P<f>{NUMBER})\s*(?:x|×|times|/)|{_FREQ_WORD}){_PER_WEEK}", re.I
         ),
     ),
-    ("dur", re.compile(rf"(?:\b(?:for|over|times)|(?<![A-Za-z0-9])[x×])\s*(?P<d>{NUMBER}){_WEEKS}", re.I)),
     ("grid", re.compile(r"(?<![\w/.])(?P<f>\d{1,2})\s*[x×]\s*(?P<d>\d{1,2})(?![\d/.%])", re.I)),
+    ("dur", re.compile(rf"(?:\b(?:for|over|times)|(?<![A-Za-z0-9])[x×])\s*(?P<d>{NUMBER}){_WEEKS}", re.I)),
+    ("dur", re.compile(rf"(?<![\w/])(?P<d>{NUMBER}){_WEEKS}\s+of\b", re.I)),
     (
         "count",
         re.compile(
@@ -673,7 +696,10 @@ _AMOUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"(?:\btimes|(?<![A-Za-z0-9])[x×]|\b(?:sessions?|visits?|qty|quantity))\s*[:#]?\s*(?P<n>{NUMBER})\b", re.I),
     ),
     ("count", re.compile(r"#\s*(?P<n>\d{1,4})\b")),
-    ("count", re.compile(rf"^\s*(?P<n>{NUMBER})\s+(?!years?|months?|days?|weeks?|wks?|hours?)(?=[A-Za-z])", re.I)),
+    ("count", re.compile(r"\((?P<n>\d{1,3})\)")),
+    # A bare number opening or closing the wording ("12 acupuncture", "Acupuncture twelve").
+    ("count", re.compile(rf"^\s*(?P<n>{NUMBER})\b(?!\s*(?:years?|months?|days?|weeks?|wks?|hours?)\b)", re.I)),
+    ("count", re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s*$", re.I)),
 ]
 _MASK = re.compile(
     r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"                   # dates
@@ -744,11 +770,14 @@ _MONTH_NAME = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _MONTH_DATE = re.compile(rf"\b(?P<mon>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I)
-_NUMERIC_DATE = re.compile(r"(?<![\d/])(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>\d{4}|\d{2})(?![\d/])")
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/-])(?P<m>\d{1,2})(?P<sep>[/-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/])"
+)
 _ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 DATE_PATTERN = (
     rf"(?:{_MONTH_NAME}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})(?![\d/])|\d{4}-\d{2}-\d{2})"
+    r"|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})(?![\d/])"
+    r"|\d{4}-\d{2}-\d{2})"
 )
 
 
@@ -889,7 +918,8 @@ def region_mentions(text: str) -> Iterable[tuple[BodyRegion, Span]]:
 
 
 __all__ = [
-    "Amount", "Credentials", "Item", "Layout", "Letter", "LetterError", "Section", "classify_service",
-    "collapse", "find_body_regions", "find_dates", "find_services", "number_value", "parse_amount",
-    "parse_date", "parse_letter", "read_letter",
+    "DATE_PATTERN", "NUMBER", "Amount", "Credentials", "Item", "Layout", "Letter", "LetterError",
+    "Section", "Span", "classify_service", "collapse", "find_body_regions", "find_dates",
+    "find_services", "mentions_mri", "number_value", "parse_amount", "parse_date", "parse_letter",
+    "read_letter", "region_mentions",
 ]
