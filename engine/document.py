@@ -15,10 +15,12 @@ from typing import Any, Iterable
 from .facts import Case, Request
 from .vocab import (
     MODALITIES,
+    Acquisition,
     AdlChange,
     BodyRegion,
     Condition,
     Improvement,
+    InjectionApproach,
     MedicationChange,
     Neurologic,
     Purpose,
@@ -84,6 +86,20 @@ FACTS: dict[str, FactType] = {
     "exam.electrodiagnostic": _enum(TestResult),
     "exam.imaging": _enum(TestResult),
     "exam.trigger_points": BOOLEAN,
+    "exam.reduced_weight_bearing": FactType(
+        "boolean", description="reduced weight bearing is desirable (e.g. extreme obesity)"),
+    "program_evaluation.baseline_functional_testing": FactType(
+        "boolean", description="FRP admission: adequate evaluation with baseline functional testing"),
+    "program_evaluation.previous_treatment_failed": FactType(
+        "boolean", description="FRP admission: previous treatment failed and no other option is likely to help"),
+    "program_evaluation.loss_of_independent_function": FactType(
+        "boolean", description="FRP admission: significant loss of ability to function independently"),
+    "program_evaluation.surgical_candidate": FactType(
+        "boolean", description="FRP admission: candidate for surgery or another clearly warranted treatment"),
+    "program_evaluation.motivated": FactType(
+        "boolean", description="FRP admission: motivated to change, willing to forgo secondary gains"),
+    "program_evaluation.negative_predictors_addressed": FactType(
+        "boolean", description="FRP admission: negative predictors of success addressed"),
     "surgery.count": INTEGER,
     "surgery.months_since_latest": NUMBER,
     "planned_procedures.count": INTEGER,
@@ -95,6 +111,14 @@ FACTS: dict[str, FactType] = {
     "request.date": DATE,
     "request.purpose": _enum(Purpose),
     "request.employer_authorized": BOOLEAN,
+    "request.post_surgical": FactType(
+        "boolean", description="post-surgical physical medicine under 8 CCR 9792.24.3; null not stated"),
+    "request.acquisition": _enum(Acquisition, "device rental (trial) or purchase"),
+    "request.levels": FactType("integer", description="spinal levels injected in one session"),
+    "request.approach": _enum(InjectionApproach, "route of an epidural steroid injection"),
+    "request.treated_regions": FactType(
+        "list", _members(BodyRegion),
+        "the body regions the request names; when it names none, the case's body regions"),
     "request.months_since_injury": NUMBER,
     "request.prior_recorded": FactType(
         "boolean", description="earlier sessions of the requested service are in the record"),
@@ -115,6 +139,8 @@ for _m in MODALITIES:
     FACTS[f"history.{_m}.failed"] = BOOLEAN
     FACTS[f"history.{_m}.relief_percent"] = FactType("number", description="best relief recorded")
     FACTS[f"history.{_m}.relief_weeks"] = FactType("number", description="longest relief recorded")
+    FACTS[f"history.{_m}.months_since_last"] = FactType(
+        "number", description="months from the latest recorded session (last_date) to the request date")
 
 
 def _known(value: Any) -> Any:
@@ -138,7 +164,7 @@ def _any_flag(values: list[bool | None]) -> bool | None:
     return False
 
 
-def _history(case: Case) -> dict[str, dict[str, Any]]:
+def _history(case: Case, day: dt.date | None) -> dict[str, dict[str, Any]]:
     history: dict[str, dict[str, Any]] = {}
     for modality in MODALITIES:
         entries = [t for t in case.treatments if t.modality.value == modality]
@@ -146,7 +172,7 @@ def _history(case: Case) -> dict[str, dict[str, Any]]:
             # The treatment of record is taken as complete: a modality not in it was not given.
             history[modality] = {"recorded": False, "sessions": 0, "approved": None,
                                  "functional_improvement": None, "ongoing": False, "failed": None,
-                                 "relief_percent": None, "relief_weeks": None}
+                                 "relief_percent": None, "relief_weeks": None, "months_since_last": None}
             continue
         counts = [t.sessions for t in entries]
         approved = [t.approved for t in entries if t.approved is not None]
@@ -163,6 +189,8 @@ def _history(case: Case) -> dict[str, dict[str, Any]]:
                 t.failed is not None for t in entries) else None,
             "relief_percent": max((t.relief_percent for t in entries if t.relief_percent is not None), default=None),
             "relief_weeks": max((t.relief_weeks for t in entries if t.relief_weeks is not None), default=None),
+            "months_since_last": _months_between(
+                max((t.last_date for t in entries if t.last_date is not None), default=None), day),
         }
     return history
 
@@ -170,7 +198,7 @@ def _history(case: Case) -> dict[str, dict[str, Any]]:
 def fact_document(case: Case, request: Request) -> dict[str, Any]:
     """The nested fact object a rule set is evaluated against (dotted paths index into it)."""
     c = case.claimant
-    history = _history(case)
+    history = _history(case, request.date)
     same = [h for m, h in history.items() if family(m) == family(request.service.value)]
     prior_recorded = any(h["recorded"] for h in same)
     counts = [h["sessions"] for h in same]
@@ -204,7 +232,9 @@ def fact_document(case: Case, request: Request) -> dict[str, Any]:
             "electrodiagnostic": _known(case.exam.electrodiagnostic),
             "imaging": _known(case.exam.imaging),
             "trigger_points": case.exam.trigger_points,
+            "reduced_weight_bearing": case.exam.reduced_weight_bearing,
         },
+        "program_evaluation": case.program_evaluation.model_dump(mode="python"),
         "surgery": {
             "count": len(case.surgery),
             "months_since_latest": _months_between(max(surgery_dates), request.date)
@@ -221,6 +251,11 @@ def fact_document(case: Case, request: Request) -> dict[str, Any]:
             "date": request.date.isoformat() if request.date else None,
             "purpose": _known(request.purpose),
             "employer_authorized": request.employer_authorized,
+            "post_surgical": request.post_surgical,
+            "acquisition": _known(request.acquisition),
+            "levels": request.levels,
+            "approach": _known(request.approach),
+            "treated_regions": sorted({x.value for x in (request.body_regions or case.body_regions)}),
             "months_since_injury": _months_between(c.date_of_injury, request.date),
             "prior_recorded": prior_recorded,
             "prior_sessions": prior,

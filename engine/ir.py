@@ -88,6 +88,9 @@ class RuleSet(Node):
     in_force_from: dt.date
     in_force_to: dt.date | None = None
     derives: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # A supplementary file (e.g. a statute's visit cap) adds limits on top of the guideline for its
+    # services; alone it can deny, but it does not encode when the service is medically necessary.
+    supplements: bool = False
     status: Status = "confirmed"
     rules: tuple[Rule, ...] = ()
 

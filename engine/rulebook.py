@@ -36,7 +36,7 @@ RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 STATUSES = ("confirmed", "partial", "unconfirmed")
 FINDINGS = ("not_medically_necessary", "medically_necessary", "outside_guideline")
 FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "status", "in_force",
-             "derives", "rules", "notes"}
+             "derives", "supplements", "rules", "notes"}
 RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
 
 
@@ -105,6 +105,10 @@ class _FileReader:
         status = self._status(data, ("status",), "confirmed")
         start, end = self._in_force(data)
         derives = self._derives(data)
+        supplements = data.get("supplements", False)
+        if not isinstance(supplements, bool):
+            self.problem(("supplements",), f"supplements: expected true or false (got {supplements!r})")
+            supplements = False
         rules = self._rules(data, status)
         if guideline is None or cite is None or start is None or services is None:
             return None
@@ -113,7 +117,7 @@ class _FileReader:
                 key=Path(self.doc.source).stem, source=self.doc.source, guideline=guideline,
                 topic=self._text(data, ("topic",)), cite=cite, pages=self._text(data, ("pages",)),
                 services=tuple(services), in_force_from=start, in_force_to=end, derives=derives,
-                status=status, rules=tuple(rules),
+                supplements=supplements, status=status, rules=tuple(rules),
             )
         except ValueError as e:  # pragma: no cover - every field was checked above
             self.problem((), str(e))

@@ -163,6 +163,22 @@ class Purpose(StrEnum):
     unknown = "unknown"
 
 
+class Acquisition(StrEnum):
+    """How a device is requested (CPMTG pp. 114-116: a one-month TENS rental trial comes before purchase)."""
+
+    rental = "rental"
+    purchase = "purchase"
+    unknown = "unknown"
+
+
+class InjectionApproach(StrEnum):
+    """The route of an epidural steroid injection (CPMTG p. 46 limits levels per session by route)."""
+
+    transforaminal = "transforaminal"
+    interlaminar = "interlaminar"
+    unknown = "unknown"
+
+
 class RedFlag(StrEnum):
     cauda_equina = "cauda_equina"
     fracture = "fracture"

@@ -127,3 +127,17 @@ def test_rationale_reads_like_an_imr_determination():
     assert d.rationale.startswith("According to the MTUS Acupuncture Medical Treatment Guidelines:")
     assert d.rationale.endswith("Therefore, the request for ACUPUNCTURE X 12 is not medically necessary.")
     assert "{" not in d.rationale
+
+
+def test_a_supplementary_file_alone_can_deny_but_not_support(tmp_path):
+    (tmp_path / "cap.yaml").write_text(
+        "guideline: A statute\ncite: S 1\nservices: [physical_therapy]\nsupplements: true\n"
+        "in_force: {from: 2004-01-01}\nrules:\n"
+        "  - id: cap.exceeded\n    when: {fact: request.quantity, gt: 24}\n    finding: not_medically_necessary\n"
+        "    cite: S 1(a)\n    because: over the cap\n")
+    rulebook = load_rulebook([tmp_path])
+    over = make_case({"service": "physical_therapy", "quantity": 30, "date": "2014-01-01"})
+    within = make_case({"service": "physical_therapy", "quantity": 6, "date": "2014-01-01"})
+    assert decide_request(over, over.requests[0], rulebook).outcome == "Upheld"
+    d = decide_request(within, within.requests[0], rulebook)
+    assert d.outcome is None and "only A statute is, which can limit but not support" in d.no_prediction

@@ -24,7 +24,8 @@ def test_unknown_enum_members_become_null_and_absent_modalities_zero():
     assert doc["history"]["physical_therapy"]["sessions"] is None
     assert doc["history"]["acupuncture"] == {
         "recorded": False, "sessions": 0, "approved": None, "functional_improvement": None,
-        "ongoing": False, "failed": None, "relief_percent": None, "relief_weeks": None}
+        "ongoing": False, "failed": None, "relief_percent": None, "relief_weeks": None,
+        "months_since_last": None}
     assert doc["request"]["prior_sessions"] == 0 and doc["request"]["total_with_prior"] == 3
 
 

@@ -1,0 +1,142 @@
+"""The trace (engine.explain) and its rendering by `imr check --explain` (text and JSON)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from engine import explain
+from engine.cli import main
+from engine.decision import decide_request
+from engine.facts import load_case
+from engine.ir import leaves
+from helpers import book, make_case
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "cases" / "seeds").glob("*.yaml"))
+SEED_001 = next(p for p in SEEDS if p.name.startswith("001_"))
+
+
+def traced(case, index: int = 0):
+    return decide_request(case, case.requests[index], book(), explain=True)
+
+
+def test_the_trace_covers_every_rule_in_force_with_every_leaf():
+    case = load_case(str(SEED_001))
+    d = traced(case)
+    request = case.requests[0]
+    rulesets = book().in_force(request.service.value, request.date)
+    trace = d.trace
+    assert trace.engine_agrees is True
+    assert [r.id for r in trace.rules if not r.derive] == [
+        rule.id for rs in rulesets for rule in rs.rules if not rule.derive]
+    assert {r.id for r in trace.rules} == {rule.id for rs in rulesets for rule in rs.rules}
+    for rt in trace.rules:
+        _, rule = book().rule(rt.id)
+        assert [(c.fact, c.op) for c in rt.leaves()] == [(c.fact, c.op) for c in leaves(rule.when)]
+    assert set(trace.fired) == set(d.rules) | set(d.derived)
+
+
+def test_the_trace_shows_values_operators_and_three_valued_results():
+    d = traced(load_case(str(SEED_001)))
+    rules = {r.id: r for r in d.trace.rules}
+    extension = rules["acupuncture.extension.no_functional_improvement"]
+    assert extension.outcome == "fired"
+    by_key = {(c.fact, c.op): c for c in extension.leaves()}
+    unknown_count = by_key[("request.prior_sessions", "known")]
+    assert (unknown_count.seen, unknown_count.known, unknown_count.value, unknown_count.result) == (None, False, False, True)
+    assert by_key[("request.prior_sessions", "gt")].result is None  # undecided on an unknown fact
+    fi = by_key[("derived.functional_improvement", "eq")]
+    assert fi.derived_by == [] and fi.result is None  # no rule concluded it: unknown
+    assert by_key[("request.prior_recorded", "eq")].seen is True
+    # A supporting criterion that needs the unknown facts is undecided, not "did not fire".
+    assert rules["acupuncture.extension.functional_improvement_documented"].outcome == "undecided"
+    assert rules["acupuncture.frequency.too_high"].outcome == "did_not_fire"
+    assert d.trace.derived["functional_improvement"] is None
+
+
+def test_derived_facts_name_the_rules_that_concluded_them():
+    case = make_case({"quantity": 6}, treatments=[{"modality": "acupuncture", "sessions": 6}],
+                     functional_status={"adl": "improved", "medication_use": "reduced"})
+    d = traced(case)
+    rules = {r.id: r for r in d.trace.rules}
+    leaf = next(c for c in rules["acupuncture.extension.functional_improvement_documented"].leaves() if c.derived_by is not None)
+    assert leaf.seen == "documented" and leaf.derived_by == ["definitions.functional_improvement.documented"]
+    assert d.outcome == "Overturned" and d.trace.engine_agrees
+
+
+def test_kleene_logic():
+    # all: false beats undecided; any: true beats undecided
+    assert explain._and([True, None]) is None and explain._and([None, False]) is False
+    assert explain._or([False, None]) is None and explain._or([None, True]) is True
+
+
+def test_a_derived_fact_no_rule_set_declares_is_absent_not_unknown():
+    # durable_rules never sees such a fact, so not even `known: false` matches it.
+    from engine.ir import Compare, Rule, RuleSet
+    import datetime as dt
+
+    rule = Rule(id="x.absent", when=Compare(fact="derived.nothing", op="known", value=False),
+                finding="not_medically_necessary", cite="8 CCR 0", because="b")
+    rs = RuleSet(key="x", source="x", guideline="g", cite="c", services=("acupuncture",),
+                 in_force_from=dt.date(2000, 1, 1), rules=(rule,))
+    ev = explain.run([rs], {}, trace=True)
+    assert ev.fired == [] and ev.trace.rules[0].when.absent and ev.trace.rules[0].outcome == "undecided"
+
+
+# -- imr check --explain ------------------------------------------------------------------------------
+
+def test_check_explain_shows_every_condition_with_its_value(capsys):
+    assert main(["check", "--explain", *map(str, SEEDS)]) == 0
+    out = capsys.readouterr().out
+    for path in SEEDS:
+        case = load_case(str(path))
+        for i, request in enumerate(case.requests):
+            d = traced(case, i)
+            if d.trace is None:
+                assert "Trace: no rule set in force" in out
+                continue
+            for rt in d.trace.rules:
+                assert f"] {rt.id} (" in out
+                for leaf in rt.leaves():
+                    assert explain._leaf_line(leaf) in out, (path.name, rt.id, leaf)
+
+
+def test_check_without_explain_has_no_trace(capsys):
+    assert main(["check", str(SEED_001)]) == 0
+    out = capsys.readouterr().out
+    assert "Trace (" not in out
+    assert "Pre-check: NEEDS DOCUMENTATION" in out and "What would make it pass:" in out
+    assert "8 CCR 9792.20(f)" in out
+
+
+def test_check_json_explain_carries_trace_precheck_and_advice(capsys):
+    assert main(["check", "--json", "--explain", str(SEED_001)]) == 0
+    decision = json.loads(capsys.readouterr().out)["decisions"][0]
+    trace = decision["trace"]
+    assert trace["engine_agrees"] is True
+    rule = next(r for r in trace["rules"] if r["id"] == "acupuncture.extension.no_functional_improvement")
+    assert rule["outcome"] == "fired" and rule["when"]["op"] == "all"
+    leaf = rule["when"]["conditions"][1]["conditions"][1]
+    assert leaf == {"fact": "request.prior_sessions", "op": "known", "value": False, "seen": None,
+                    "known": False, "result": True, "derived_by": None, "absent": False}
+    assert decision["precheck"]["status"] == "needs_documentation"
+    change = decision["advice"]["changes"][0]
+    assert set(change) == {"field", "from", "to", "words"} and change["from"] is None
+    assert decision["advice"]["verified"] is True
+
+
+def test_check_json_without_explain_omits_the_trace(capsys):
+    assert main(["check", "--json", str(SEED_001)]) == 0
+    decision = json.loads(capsys.readouterr().out)["decisions"][0]
+    assert "trace" not in decision and decision["advice"]["possible"] is True
+
+
+def test_check_no_advice(capsys):
+    assert main(["check", "--json", "--no-advice", str(SEED_001)]) == 0
+    decision = json.loads(capsys.readouterr().out)["decisions"][0]
+    assert decision["advice"] is None and decision["precheck"]["status"] == "needs_documentation"
+
+
+def test_trace_round_trips_through_json():
+    d = traced(load_case(str(SEED_001)))
+    again = explain.Trace.model_validate_json(d.trace.model_dump_json())
+    assert again == d.trace
