@@ -6,7 +6,7 @@ pattern as ``$or``. Every pattern carries a ``kind`` so that no rule can match t
 object (a rule of negative tests alone would otherwise match it and fire for ever).
 
 List facts are handed to durable_rules as membership maps (``{"shoulder": true, "knee": false,
-...}``), because its array operators are unsafe: ``$iall`` over a non-empty array crashed the
+..., "__known__": true}``, members null when the list is unknown), because its array operators are unsafe: ``$iall`` over a non-empty array crashed the
 process (segmentation fault) on this project's machines, and is false on an empty array.
 """
 from __future__ import annotations
@@ -51,11 +51,14 @@ def compare_json(path: str, op: str, value: Any) -> dict[str, Any]:
     if op == "excludes":
         return {f"{path}.{value}": False}
     if op == "known":
+        if path in LIST_FACTS:
+            return {f"{path}.{KNOWN}": bool(value)}
         return {"$neq": {path: None}} if value else {path: None}
     raise ValueError(f"operator {op} has no durable_rules form")
 
 
 LIST_FACTS = {path: t.values for path, t in FACTS.items() if t.kind == "list"}
+KNOWN = "__known__"  # the member of a list's membership map that says whether the list is known
 
 
 def referenced_paths(rulesets: Sequence[RuleSet]) -> list[str]:
@@ -70,7 +73,10 @@ def referenced_paths(rulesets: Sequence[RuleSet]) -> list[str]:
             for c in leaves(rule.when):
                 if c.derived:
                     continue
-                paths.add(f"{c.fact}.{c.value}" if c.op in ("contains", "excludes") else c.fact)
+                if c.fact in LIST_FACTS:
+                    paths.add(f"{c.fact}.{KNOWN if c.op == 'known' else c.value}")
+                else:
+                    paths.add(c.fact)
     return sorted(paths)
 
 
@@ -81,7 +87,7 @@ def durable_fact(document: dict[str, Any], paths: Sequence[str]) -> dict[str, An
         parent, _, last = path.rpartition(".")
         if parent in LIST_FACTS:
             members = lookup(document, parent)
-            value = None if members is None else last in members
+            value = (members is not None) if last == KNOWN else (None if members is None else last in members)
         else:
             value = lookup(document, path)
         node = fact

@@ -14,8 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .advice import Advice
 from .document import fact_document, lookup
 from .evaluate import run
+from .explain import Precheck, Trace
+from .explain import precheck as _precheck
+from .explain import run as _explain_run
 from .facts import Case, Request
 from .ir import Rule, RuleSet
 from .rulebook import Rulebook
@@ -52,6 +56,12 @@ class RequestDecision(BaseModel):
     no_prediction: str | None = None
     actual: Literal["Upheld", "Overturned"] | None = None
     agrees: bool | None = None
+    precheck: Precheck | None = Field(
+        None, description="certifiable / not_certifiable / needs_documentation, with the missing facts")
+    advice: Advice | None = Field(
+        None, description="for a request predicted Upheld, when asked: the smallest verified change that passes")
+    trace: Trace | None = Field(
+        None, description="when asked (--explain): every rule in force with its outcome and its conditions")
 
 
 class CaseDecision(BaseModel):
@@ -96,8 +106,13 @@ def _version(rs: RuleSet) -> str:
     return f"{rs.key} ({rs.guideline}; in force {rs.in_force_from.isoformat()} to {end})"
 
 
-def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date | None = None) -> RequestDecision:
-    """Predict the IMR outcome of one request. Never reads ``request.determination``."""
+def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date | None = None, *,
+                   explain: bool = False, advise: bool = False) -> RequestDecision:
+    """Predict the IMR outcome of one request. Never reads ``request.determination``.
+
+    Every decision carries its pre-check; ``explain`` adds the trace of every rule in force
+    (``engine.explain``), ``advise`` the smallest verified change that would pass (``engine.advice``).
+    """
     day = request.date or today or dt.date.today()
     service = request.service.value
     base = dict(request=request.text, service=service, date_used=day)
@@ -111,7 +126,19 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
         return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
     document = fact_document(case, request)
     firing = run(rulesets, document)
-    return resolve(request, rulesets, document, firing.fired, firing.derived, day)
+    decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
+    index = {rule.id: rule for rs in rulesets for rule in rs.rules}
+    decision.precheck = _precheck(rulesets, document, decision.outcome, decision.rules,
+                                  lambda rule_id: render(index[rule_id].because, document, firing.derived))
+    if explain:
+        ours = _explain_run(rulesets, document, trace=True)
+        ours.trace.engine_agrees = set(ours.fired) == set(firing.fired) and ours.derived == firing.derived
+        decision.trace = ours.trace
+    if advise and decision.outcome == "Upheld":
+        from .advice import advise as _advise
+
+        decision.advice = _advise(case, request, book, rulesets, today)
+    return decision
 
 
 def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
@@ -126,6 +153,13 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     support = [f for f in findings if f.finding == "medically_necessary"]
     base = dict(request=request.text, service=request.service.value, date_used=day, fired=fired,
                 derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
+    if against == [] and all(rs.is_definitions or rs.supplements for rs in rulesets):
+        # Only a supplementary file (a statute's cap) is in force: it found nothing against the
+        # request, and nothing encodes when the service is medically necessary on this date.
+        extra = ", ".join(sorted({rs.guideline for rs in rulesets if rs.supplements}))
+        reason = (f"no encoded MTUS rule set for '{request.service.value}' is in force on {day.isoformat()}; "
+                  f"only {extra} is, which can limit but not support the request")
+        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
     if against:
         deciding, outcome, confidence = against, "Upheld", "high"
     elif outside:
@@ -173,10 +207,11 @@ def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule],
     return " ".join(sentences)
 
 
-def decide_case(case: Case, book: Rulebook, source: str | None = None, today: dt.date | None = None) -> CaseDecision:
+def decide_case(case: Case, book: Rulebook, source: str | None = None, today: dt.date | None = None, *,
+                explain: bool = False, advise: bool = False) -> CaseDecision:
     decisions = []
     for request in case.requests:
-        d = decide_request(case, request, book, today)
+        d = decide_request(case, request, book, today, explain=explain, advise=advise)
         if request.determination is not None:
             d.actual = request.determination.outcome.value
             d.agrees = None if d.outcome is None else d.outcome == d.actual

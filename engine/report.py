@@ -69,6 +69,8 @@ def _pass_lines(d: RequestDecision) -> list[str]:
         lines += [_item(c.words, "        ") for c in a.changes]
         if a.establishes_words:
             lines.append(_wrap("That documents " + "; ".join(a.establishes_words) + ".", "        "))
+        for alternative in a.alternatives:
+            lines.append(_item("Or: " + "; ".join(c.words for c in alternative), "        "))
     elif a is not None:
         lines.append(_wrap("No change makes it pass under the MTUS rules in force. " + (a.reason or ""), "      "))
     if d.to_pass:

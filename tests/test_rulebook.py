@@ -172,3 +172,19 @@ def test_imr_rules_list_shows_service_criterion_citation_dates(capsys):
     assert "8 CCR 9792.24.1(c)(1)" in out
     assert "2009-07-18.." in out
     assert "massage_therapy" in out
+
+
+def test_imr_rules_list_unconfirmed_shows_only_unconfirmed_rules(capsys):
+    import json
+
+    assert main(["rules", "list", "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert main(["rules", "list", "--unconfirmed", "--json"]) == 0
+    unconfirmed = json.loads(capsys.readouterr().out)
+    assert unconfirmed and all(r["status"] == "unconfirmed" for r in unconfirmed)
+    assert {r["rule"] for r in unconfirmed} == {r["rule"] for r in every if r["status"] == "unconfirmed"}
+    assert "acupuncture.initial_trial.too_many" not in {r["rule"] for r in unconfirmed}  # CONFIRMED figures
+    assert any(r["rule"].startswith("chiropractic.") for r in unconfirmed)  # pp. 58-60 were not retrieved
+    assert main(["rules", "list", "--unconfirmed"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert len(text) == len(unconfirmed) + 1 and all(line.rstrip().endswith("unconfirmed") for line in text[1:])

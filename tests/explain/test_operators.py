@@ -50,10 +50,6 @@ def test_each_operator_agrees_with_durable_rules(op):
         assert sorted(evaluate.run([rs], document).fired) == sorted(explain.run([rs], document).fired), (op, case)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine.compile sends a list fact to durable_rules as a membership map only for contains/excludes; "
-    "`known` on a list fact reads the raw list, which durable_rules never matches as known (and with "
-    "contains on the same fact, durable_fact fails). No rule file uses it yet."))
 def test_known_on_a_list_fact_agrees_with_durable_rules():
     rs = _ruleset("known_list", [("request.body_regions", "known", True), ("exam.red_flags", "known", False),
                                  ("exam.red_flags", "contains", "fracture")])
