@@ -76,7 +76,8 @@ def load_input(path: str) -> Case:
 
 
 def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = False,
-              today: dt.date | None = None, letters: bool = True) -> Iterable[Outcome]:
+              today: dt.date | None = None, letters: bool = True, explain: bool = False,
+              advise: bool = False) -> Iterable[Outcome]:
     """Decide every input, yielding one Outcome per input as soon as it is done.
 
     Directories give their case files and (with ``letters``) their letters. A letter that a case
@@ -115,7 +116,8 @@ def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = Fa
             yield Outcome(source=source, error=error)
             continue
         used = case.with_rationale() if with_rationale else case
-        yield Outcome(source=source, case=case, decision=decide_case(used, book, source=source, today=today))
+        yield Outcome(source=source, case=case, decision=decide_case(
+            used, book, source=source, today=today, explain=explain, advise=advise))
 
 
 def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:

@@ -11,10 +11,9 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_ENGINE = 0, 2, 3
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _python_supported() -> str | None:
@@ -30,52 +29,31 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def expand(paths: Iterable[str], suffixes: tuple[str, ...] = CASE_SUFFIXES) -> list[str]:
-    """Files named, and the matching files below any directory named (sorted), in order."""
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if p != "-" and path.is_dir():
-            found = sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
-            out.extend(found)
-        else:
-            out.append(p)
-    return out
-
-
-def _today(args: argparse.Namespace) -> dt.date | None:
-    return args.today
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    from .decision import decide_case
-    from .errors import InputError
-    from .facts import load_case
+    from .batch import run_batch
     from .report import case_text
     from .rulebook import load_rulebook
 
     book = load_rulebook(args.rules)
     status = EXIT_OK
-    blocks: list[str] = []
-    for path in expand(args.cases):
-        try:
-            case = load_case(path)
-        except InputError as e:
-            _err(str(e))
+    outcomes = run_batch(args.cases, book, with_rationale=args.with_rationale, today=args.today,
+                         explain=args.explain, advise=not args.no_advice)
+    for outcome in outcomes:
+        if outcome.error:
+            _err(outcome.error)
             status = EXIT_INPUT
             if args.json:
-                print(json.dumps({"source": e.source, "error": str(e)}))
-            continue
-        if args.with_rationale:
-            case = case.with_rationale()
-        decision = decide_case(case, book, source="<stdin>" if path == "-" else path, today=_today(args),
-                               explain=args.explain, advise=not args.no_advice)
-        if args.json:
+                print(json.dumps({"source": outcome.source, "error": outcome.error}))
+        elif outcome.covered_by:
+            if args.json:
+                print(json.dumps({"source": outcome.source, "covered_by": outcome.covered_by}))
+            else:
+                print(f"Letter {outcome.source}: decided as its case file {outcome.covered_by}\n")
+        elif args.json:
             hidden = {"fired"} | (set() if args.explain else {"trace"})
-            print(decision.model_dump_json(exclude={"decisions": {"__all__": hidden}}))
+            print(outcome.decision.model_dump_json(exclude={"decisions": {"__all__": hidden}}))
         else:
-            blocks.append(case_text(decision, explain=args.explain))
-            print(blocks[-1] + "\n", flush=True)
+            print(case_text(outcome.decision, explain=args.explain) + "\n", flush=True)
     return status
 
 

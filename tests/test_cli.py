@@ -77,9 +77,16 @@ def test_check_a_directory_of_cases(tmp_path, capsys):
     (tmp_path / "a.yaml").write_text(DESIGN.read_text())
     (tmp_path / "b.json").write_text(json.dumps({"requests": [{"text": "x", "service": "massage_therapy", "quantity": 4,
                                                                "date": "2014-01-01"}]}))
-    (tmp_path / "notes.txt").write_text("ignored: not a case file")
+    (tmp_path / "notes.md").write_text("ignored: neither a case file nor a letter")
     status, out, _ = run(["check", "--json", str(tmp_path)], capsys=capsys)
     assert status == 0 and len(out.strip().splitlines()) == 2
+
+
+def test_check_reads_a_letter_directly(capsys):
+    letter = Path(__file__).resolve().parent.parent / "cases" / "letters" / "000_bf7d8071a34f0d43.txt"
+    status, out, _ = run(["check", "--json", str(letter)], capsys=capsys)
+    (d,) = json.loads(out)["decisions"]
+    assert status == 0 and (d["outcome"], d["actual"]) == ("Upheld", "Upheld")
 
 
 def test_schema_command(capsys):
