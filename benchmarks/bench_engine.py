@@ -44,15 +44,19 @@ def rss_mb() -> float:
 
 
 def generate(n: int, seed: int = 7) -> list[dict]:
+    return list(generate_lazily(n, seed))
+
+
+def generate_lazily(n: int, seed: int = 7):
+    """Cases one at a time, so that a soak holds no more than the case in hand."""
     rnd = random.Random(seed)
     enum = lambda *xs: rnd.choice(xs)  # noqa: E731
-    cases = []
     for i in range(n):
         treatments = []
         for modality in rnd.sample(["acupuncture", "physical_therapy", "home_exercise", "chiropractic"], rnd.randint(0, 3)):
             treatments.append({"modality": modality, "sessions": enum(None, 0, 3, 6, 12),
                                "ongoing": rnd.random() < 0.4})
-        cases.append({
+        yield {
             "case_id": f"bench-{i}",
             "claimant": {"age": rnd.randint(20, 70), "sex": enum("female", "male", "unknown")},
             "treatments": treatments,
@@ -63,17 +67,16 @@ def generate(n: int, seed: int = 7) -> list[dict]:
                           "quantity": rnd.randint(1, 18), "frequency_per_week": enum(None, 1, 2, 3, 4),
                           "body_regions": rnd.sample(["lumbar_spine", "cervical_spine", "shoulder", "knee"], rnd.randint(0, 2)),
                           "date": DAY.isoformat()}],
-        })
-    return cases
+        }
 
 
-def bench_check(cases: list[dict]) -> float:
+def bench_check(cases: list[dict], *options: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         for c in cases:
             (Path(tmp) / f"{c['case_id']}.json").write_text(json.dumps(c))
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            status = imr(["check", "--json", tmp])
+            status = imr(["check", "--json", *options, tmp])
         elapsed = time.perf_counter() - start
     assert status == 0
     return len(cases) / elapsed
@@ -112,7 +115,16 @@ def bench_bare(cases: list[dict], book) -> float:
     return len(facts) / (time.perf_counter() - start)
 
 
-def soak(cases: list[dict], book) -> list[tuple[int, float]]:
+def bench_decide(cases: list[dict], book) -> float:
+    """decide_case in process: validation, evaluation, resolution and pre-check; no files, no JSON."""
+    models = [Case.model_validate(d) for d in cases]
+    start = time.perf_counter()
+    for case in models:
+        decide_case(case, book, today=DAY)
+    return len(models) / (time.perf_counter() - start)
+
+
+def soak(cases, book) -> list[tuple[int, float]]:
     samples = [(0, rss_mb())]
     for i, data in enumerate(cases, 1):
         decide_case(Case.model_validate(data), book, today=DAY)
@@ -129,10 +141,14 @@ def main() -> int:
     book = load_rulebook()
     files = generate(args.check_files, seed=1)
     bare = bench_bare(files, book)
-    check = bench_check(files)
-    print(f"bare durable_rules loop : {bare:10.0f} cases/s (1.00x)")
-    print(f"imr check --json (files): {check:10.0f} cases/s ({check / bare:.2f}x of bare)")
-    samples = soak(generate(args.cases, seed=2), book)
+    decide = bench_decide(files, book)
+    check = bench_check(files, "--no-advice")
+    advised = bench_check(files)
+    print(f"bare durable_rules loop (assert_fact + delete_state)  : {bare:8.0f} cases/s (1.00x)")
+    print(f"decide_case in process (+ resolution, pre-check)      : {decide:8.0f} cases/s ({decide / bare:.3f}x of bare)")
+    print(f"imr check --json --no-advice (files on disk)          : {check:8.0f} cases/s ({check / bare:.3f}x of bare)")
+    print(f"imr check --json (+ what-would-pass search, default)  : {advised:8.0f} cases/s ({advised / bare:.3f}x of bare)")
+    samples = soak(generate_lazily(args.cases, seed=2), book)
     first_k = next(mb for n, mb in samples if n >= min(1000, args.cases))
     peak = max(mb for _, mb in samples)
     print(f"soak: {args.cases} cases in one process; RSS start {samples[0][1]:.1f} MB, after 1,000 {first_k:.1f} MB, "
