@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -112,6 +113,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
             _err(str(e))
             status = EXIT_INPUT
             continue
+        if out_dir is not None and case.letter:
+            # `letter:` is read relative to the case file (see engine.batch), so point it from there.
+            case = case.model_copy(update={"letter": os.path.relpath(Path(path).resolve(), out_dir.resolve())})
         text = dump_case(case, "json" if args.json else "yaml")
         if out_dir is not None:
             target = out_dir / (Path(path).stem + (".json" if args.json else ".yaml"))

@@ -315,6 +315,8 @@ def case_schema() -> dict[str, Any]:
 def dump_case(case: Case, fmt: str = "yaml") -> str:
     """Serialise a case for `imr parse`; the result loads back into an equal Case."""
     data = case.model_dump(mode="json", exclude_none=False)
+    # A reader looks for what the case is first; field order is otherwise the model's.
+    data = {k: data[k] for k in ("case_id", "letter")} | {k: v for k, v in data.items() if k not in ("case_id", "letter")}
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     import yaml

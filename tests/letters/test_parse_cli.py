@@ -24,6 +24,7 @@ def test_parse_writes_a_case_file_ready_for_check(tmp_path, capsys):
     target = tmp_path / "002_d543fff3a6401260.yaml"
     assert f"-> {target} (2 request(s))" in out
     case = load_case(str(target))
+    assert (tmp_path / case.letter).resolve() == SEED.resolve()  # relative to the case file
     assert [r.service.value for r in case.requests] == ["acupuncture", "massage_therapy"]
     assert case.evidence["requests[1].quantity"].quote == "MASSAGE THERAPY X 12 ON THE LUMBAR"
     status, out, _ = run(["check", "--json", "--today", "2014-03-01", str(target)], capsys)
