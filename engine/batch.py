@@ -15,18 +15,14 @@ from .decision import CaseDecision, decide_case
 from .errors import InputError
 from .facts import Case, load_case
 from .rulebook import Rulebook
+from .sources import bundled_dir
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 LETTER_SUFFIXES = (".txt", ".pdf")
 
 
 def default_cases_dir() -> Path:
-    """The bundled cases: beside the package in a checkout, inside it in an installed wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "cases", here / "_bundled" / "cases"):
-        if candidate.is_dir():
-            return candidate
-    raise InputError(str(here), "no bundled cases directory found (expected cases/ beside engine/)")
+    return bundled_dir("cases")
 
 
 def expand(paths: Iterable[str], suffixes: tuple[str, ...] = CASE_SUFFIXES) -> list[str]:

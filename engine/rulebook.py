@@ -29,7 +29,7 @@ from .ir import (
     leaves,
     satisfiable,
 )
-from .sources import Document, load
+from .sources import Document, bundled_dir, load
 from .vocab import Service
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -53,12 +53,7 @@ class Problem:
 
 
 def default_rules_dir() -> Path:
-    """The bundled rules: beside the package in a checkout, inside it in an installed wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "rules", here / "_bundled" / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise InputError(str(here), "no bundled rules directory found (expected rules/ beside engine/)")
+    return bundled_dir("rules")
 
 
 def rule_files(paths: Iterable[str | Path] | None = None) -> list[Path]:

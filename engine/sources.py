@@ -36,6 +36,15 @@ class Document:
         return self.lines.get((), None)
 
 
+def bundled_dir(name: str) -> Path:
+    """Bundled data (``rules``, ``cases``): beside the package in a checkout, inside it in a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / name, here / "_bundled" / name):
+        if candidate.is_dir():
+            return candidate
+    raise InputError(str(here), f"no bundled {name} directory found (expected {name}/ beside engine/)")
+
+
 def read_text(path: str) -> tuple[str, str]:
     """Return (display name, text) for a file path, or standard input for ``-``."""
     if path == "-":

@@ -30,3 +30,13 @@ def make_case(request: dict[str, Any] | None = None, **facts: Any) -> Case:
 def decide(request: dict[str, Any] | None = None, **facts: Any) -> RequestDecision:
     case = make_case(request, **facts)
     return decide_request(case, case.requests[0], book())
+
+
+def more_never_helps(data: dict[str, Any], a: int, b: int, outcome) -> None:
+    """Asking for more of a service never turns Upheld into Overturned (the other facts fixed)."""
+    few, many = sorted((a, b))
+    data["requests"][0]["quantity"] = few
+    before = outcome(data)
+    data["requests"][0]["quantity"] = many
+    after = outcome(data)
+    assert not (before == "Upheld" and after == "Overturned"), (few, before, many, after)
