@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from .decision import Advice, CaseDecision, Change, decide_request, render
 from .document import FACTS, fact_document, lookup
 from .explain import FACT_WORDS, HISTORY_WORDS, Evaluation, Facts, _order, fact_words, leaf_result, run
 from .facts import Case, Request
@@ -48,35 +49,6 @@ MAX_CHANGES = 4  # fields changed at once, beyond those every passing change nee
 MAX_WORK = 5_000  # evaluations of candidates and of partial assignments per request (about 1 s at most)
 MAX_POOL = 200  # candidate values tried per numeric field
 MAX_ALTERNATIVES = 3  # other verified changes of the same size reported beside the best one
-
-
-class Change(BaseModel):
-    """One change: a field of the case (``request.*`` for the request), from what, to what."""
-
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
-
-    field: str
-    from_: Any = Field(alias="from", description="the current value; null when unknown")
-    to: Any
-    words: str
-
-
-class Advice(BaseModel):
-    """What would make an Upheld request pass, or why nothing a provider can change would."""
-
-    possible: bool
-    changes: list[Change] = Field(default_factory=list)
-    alternatives: list[list[Change]] = Field(
-        default_factory=list, description="other verified changes of the same size, if any")
-    verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
-    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
-    establishes: dict[str, str | None] = Field(
-        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
-    establishes_words: list[str] = Field(
-        default_factory=list, description="the same, in plain words with the definition's citation")
-    words: str = Field(description="the advice (or the reason there is none) in plain words")
-    reason: str | None = Field(None, description="why no change can make the request pass")
-    evaluated: int = Field(0, description="candidate cases evaluated by the search")
 
 
 # -- the fields a provider can change ---------------------------------------------------------------
@@ -578,7 +550,6 @@ def _replace_request(case: Case, old: Request, new: Request) -> Case:
 def advise(case: Case, request: Request, book: "Rulebook", rulesets: Sequence[RuleSet],
            today: Any = None) -> Advice:
     """The smallest verified change that makes the request pass, or why there is none."""
-    from .decision import decide_request  # the real engine, for verification (decision imports us)
 
     search = _Search(case, request, rulesets)
     if search.supplements_only:
@@ -637,7 +608,6 @@ def advise(case: Case, request: Request, book: "Rulebook", rulesets: Sequence[Ru
 
 def _impossible(search: _Search, against: list[str], index: dict, rulesets: Sequence[RuleSet],
                 searched: bool = False, stopped: bool = False, limit: int = MAX_CHANGES) -> Advice:
-    from .decision import render  # the rationale's placeholder filling
 
     ev = run(rulesets, search.document)
     reasons = " ".join(f"{render(index[r][1].because, search.document, ev.derived)} ({index[r][0].citation(index[r][1])})"
@@ -674,3 +644,11 @@ def _advice(search: _Search, combo: Sequence[tuple[Knob, Any]], verified: Any, n
     return Advice(possible=True, changes=changes, verified=True, rules=list(verified.rules),
                   establishes=establishes, establishes_words=established, words=words,
                   evaluated=search.evaluated)
+
+
+def advise_case(case: Case, decision: CaseDecision, book: "Rulebook", today: Any = None) -> CaseDecision:
+    """Add the advice to every request of a decided case that is predicted Upheld."""
+    for request, d in zip(case.requests, decision.decisions):
+        if d.outcome == "Upheld" and d.date_used is not None:
+            d.advice = advise(case, request, book, book.in_force(request.service.value, d.date_used), today)
+    return decision

@@ -112,8 +112,12 @@ def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = Fa
             yield Outcome(source=source, error=error)
             continue
         used = case.with_rationale() if with_rationale else case
-        yield Outcome(source=source, case=case, decision=decide_case(
-            used, book, source=source, today=today, explain=explain, advise=advise))
+        decision = decide_case(used, book, source=source, today=today, explain=explain)
+        if advise:
+            from .advice import advise_case
+
+            advise_case(used, decision, book, today)
+        yield Outcome(source=source, case=case, decision=decision)
 
 
 def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:

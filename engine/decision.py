@@ -12,9 +12,8 @@ import datetime as dt
 import string
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from .advice import Advice
 from .document import fact_document, lookup
 from .evaluate import run
 from .explain import Precheck, Trace
@@ -25,6 +24,35 @@ from .ir import Rule, RuleSet
 from .rulebook import Rulebook
 
 NO_CRITERION = "no MTUS criterion met"
+
+
+class Change(BaseModel):
+    """One change: a field of the case (``request.*`` for the request), from what, to what."""
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
+    field: str
+    from_: Any = Field(alias="from", description="the current value; null when unknown")
+    to: Any
+    words: str
+
+
+class Advice(BaseModel):
+    """What would make an Upheld request pass, or why nothing a provider can change would."""
+
+    possible: bool
+    changes: list[Change] = Field(default_factory=list)
+    alternatives: list[list[Change]] = Field(
+        default_factory=list, description="other verified changes of the same size, if any")
+    verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
+    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
+    establishes: dict[str, str | None] = Field(
+        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
+    establishes_words: list[str] = Field(
+        default_factory=list, description="the same, in plain words with the definition's citation")
+    words: str = Field(description="the advice (or the reason there is none) in plain words")
+    reason: str | None = Field(None, description="why no change can make the request pass")
+    evaluated: int = Field(0, description="candidate cases evaluated by the search")
 
 
 class FiredRule(BaseModel):
@@ -107,11 +135,11 @@ def _version(rs: RuleSet) -> str:
 
 
 def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date | None = None, *,
-                   explain: bool = False, advise: bool = False) -> RequestDecision:
+                   explain: bool = False) -> RequestDecision:
     """Predict the IMR outcome of one request. Never reads ``request.determination``.
 
     Every decision carries its pre-check; ``explain`` adds the trace of every rule in force
-    (``engine.explain``), ``advise`` the smallest verified change that would pass (``engine.advice``).
+    (``engine.explain``). What would make an Upheld request pass is ``engine.advice``'s, afterwards.
     """
     day = request.date or today or dt.date.today()
     service = request.service.value
@@ -134,10 +162,6 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
         ours = _explain_run(rulesets, document, trace=True)
         ours.trace.engine_agrees = set(ours.fired) == set(firing.fired) and ours.derived == firing.derived
         decision.trace = ours.trace
-    if advise and decision.outcome == "Upheld":
-        from .advice import advise as _advise
-
-        decision.advice = _advise(case, request, book, rulesets, today)
     return decision
 
 
@@ -208,10 +232,10 @@ def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule],
 
 
 def decide_case(case: Case, book: Rulebook, source: str | None = None, today: dt.date | None = None, *,
-                explain: bool = False, advise: bool = False) -> CaseDecision:
+                explain: bool = False) -> CaseDecision:
     decisions = []
     for request in case.requests:
-        d = decide_request(case, request, book, today, explain=explain, advise=advise)
+        d = decide_request(case, request, book, today, explain=explain)
         if request.determination is not None:
             d.actual = request.determination.outcome.value
             d.agrees = None if d.outcome is None else d.outcome == d.actual

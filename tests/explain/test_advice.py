@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.advice import MAX_CHANGES
+from engine.advice import MAX_CHANGES, advise
 from engine.ir import leaves
 from engine.decision import RequestDecision, decide_request
 from engine.facts import Case, load_case
@@ -18,7 +18,11 @@ SEED_001 = SEEDS / "001_ad367bf2306aa9ab.yaml"
 
 
 def advised(case: Case, index: int = 0) -> RequestDecision:
-    return decide_request(case, case.requests[index], book(), advise=True)
+    request = case.requests[index]
+    d = decide_request(case, request, book())
+    if d.outcome == "Upheld":
+        d.advice = advise(case, request, book(), book().in_force(request.service.value, d.date_used))
+    return d
 
 
 def advised_request(request: dict, **facts) -> RequestDecision:
