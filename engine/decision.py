@@ -81,6 +81,7 @@ class RequestDecision(BaseModel):
     fired: list[FiredRule] = Field(default_factory=list)
     guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
     date_used: dt.date | None = None
+    date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
     no_prediction: str | None = None
     actual: Literal["Upheld", "Overturned"] | None = None
     agrees: bool | None = None
@@ -143,7 +144,7 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     """
     day = request.date or today or dt.date.today()
     service = request.service.value
-    base = dict(request=request.text, service=service, date_used=day)
+    base = dict(request=request.text, service=service, date_used=day, date_stated=request.date is not None)
     if not book.for_service(service):
         reason = f"no MTUS criteria are encoded for the service '{service}'"
         return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
@@ -175,7 +176,8 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     against = [f for f in findings if f.finding == "not_medically_necessary"]
     outside = [f for f in findings if f.finding == "outside_guideline"]
     support = [f for f in findings if f.finding == "medically_necessary"]
-    base = dict(request=request.text, service=request.service.value, date_used=day, fired=fired,
+    base = dict(request=request.text, service=request.service.value, date_used=day,
+                date_stated=request.date is not None, fired=fired,
                 derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
     if against == [] and all(rs.is_definitions or rs.supplements for rs in rulesets):
         # Only a supplementary file (a statute's cap) is in force: it found nothing against the

@@ -23,7 +23,8 @@ def request_block(d: RequestDecision, explain: bool = False) -> str:
     if d.actual:
         lines.append(f"    Actual:    {d.actual} ({'agrees' if d.agrees else 'DISAGREES' if d.agrees is False else 'not compared'})")
     if d.date_used:
-        lines.append(f"    Judged by the rules in force on {d.date_used.isoformat()}")
+        note = "" if d.date_stated else " (the request states no date: judged as of today or --today)"
+        lines.append(f"    Judged by the rules in force on {d.date_used.isoformat()}{note}")
     if d.rules:
         lines.append("    Deciding criteria:")
         lines += [f"      - {r}" for r in d.rules]

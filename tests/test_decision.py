@@ -141,3 +141,11 @@ def test_a_supplementary_file_alone_can_deny_but_not_support(tmp_path):
     assert decide_request(over, over.requests[0], rulebook).outcome == "Upheld"
     d = decide_request(within, within.requests[0], rulebook)
     assert d.outcome is None and "only A statute is, which can limit but not support" in d.no_prediction
+
+
+def test_the_decision_says_whether_the_request_stated_its_date():
+    dated = decide({"quantity": 4, "date": "2014-01-01"})
+    assert dated.date_stated is True and dated.date_used.isoformat() == "2014-01-01"
+    case = make_case({"quantity": 4, "date": None})
+    undated = decide_request(case, case.requests[0], book(), today=dt.date(2015, 5, 5))
+    assert undated.date_stated is False and undated.date_used == dt.date(2015, 5, 5)
