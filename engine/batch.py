@@ -88,7 +88,7 @@ def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = Fa
         if is_letter(path):
             continue
         try:
-            case = load_case(path)
+            case = load_input(path)
         except InputError as e:
             loaded.append((path, None, str(e)))
             continue

@@ -20,7 +20,7 @@ from .explain import Precheck, Trace
 from .explain import precheck as _precheck
 from .explain import run as _explain_run
 from .facts import Case, Request
-from .ir import Rule, RuleSet
+from .ir import Rule, RuleSet, leaves
 from .rulebook import Rulebook
 
 NO_CRITERION = "no MTUS criterion met"
@@ -157,12 +157,14 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     firing = run(rulesets, document)
     decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
     index = {rule.id: rule for rs in rulesets for rule in rs.rules}
-    decision.precheck = _precheck(rulesets, document, decision.outcome, decision.rules,
-                                  lambda rule_id: render(index[rule_id].because, document, firing.derived))
+    ours = None
     if explain:
         ours = _explain_run(rulesets, document, trace=True)
         ours.trace.engine_agrees = set(ours.fired) == set(firing.fired) and ours.derived == firing.derived
         decision.trace = ours.trace
+    decision.precheck = _precheck(rulesets, document, decision.outcome, decision.rules,
+                                  lambda rule_id: render(index[rule_id].because, document, firing.derived),
+                                  evaluation=ours)
     return decision
 
 
@@ -195,7 +197,7 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     else:
         deciding, outcome, confidence = [], "Upheld", "low"
     # The definition rules that a deciding rule relied on are part of its reasons.
-    read = {c.derived_name for f in deciding for c in _leaves_of(index[f.id][1]) if c.derived}
+    read = {c.derived_name for f in deciding for c in leaves(index[f.id][1].when) if c.derived}
     supporting = [d for d in derivations if d.derived.split("=")[0] in read]
     reasons = deciding + supporting
     citations = list(dict.fromkeys(f.citation for f in reasons))
@@ -205,12 +207,6 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     return RequestDecision(**base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
                            citations=citations, rationale=rationale, to_pass=to_pass,
                            no_prediction=no_prediction)
-
-
-def _leaves_of(rule: Rule):
-    from .ir import leaves
-
-    return leaves(rule.when)
 
 
 def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule], supporting: list[FiredRule],

@@ -461,11 +461,13 @@ def _unknown_facts(cond: Condition, facts: Facts) -> list[str]:
 
 
 def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str | None,
-             deciding: Sequence[str], render: Callable[[str], str]) -> Precheck | None:
+             deciding: Sequence[str], render: Callable[[str], str],
+             evaluation: "Evaluation | None" = None) -> Precheck | None:
     """The pre-check outcome of a decided request (None when no prediction was made).
 
     ``deciding`` are the deciding rule ids of the decision and ``render(rule_id)`` its ``because``
-    filled from the facts.
+    filled from the facts. ``evaluation`` is our evaluator's run on the same facts, when the caller
+    already has one (e.g. for the trace), so that it is not run twice.
     """
     if outcome is None:
         return None
@@ -473,7 +475,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         return Precheck(status="certifiable", reason="The request meets the guideline criteria as documented.")
     index = {rule.id: (rs, rule) for rs, rule in _rules(rulesets)}
     declared = {n for rs in rulesets for n in rs.derives}
-    normal = run(rulesets, document)
+    normal = evaluation if evaluation is not None else run(rulesets, document)
     facts = Facts(document, normal.derived, declared)
     unknown = {c.fact for _, rule in _rules(rulesets) for c in leaves(rule.when)
                if not c.derived and lookup(document, c.fact) is None}
