@@ -251,11 +251,14 @@ def _pdf_text(data: bytes, source: str) -> str:
             except Exception:
                 opened = 0
             if not opened:
-                raise LetterError(source, "PDF is encrypted")
+                raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LetterError:
         raise
     except Exception as e:
+        if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
+            raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
+                              "decrypts it is not installed (pip install cryptography)") from None
         raise LetterError(source, f"cannot read PDF ({type(e).__name__})") from None
     if not any(page.strip() for page in pages):
         raise LetterError(source, "PDF has no extractable text (a scanned image? run OCR first)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from fpdf.enums import AccessPermission, EncryptionMethod
 
 from engine.extract import letter_to_case
 from engine.letters import LetterError, collapse, read_letter
@@ -148,15 +149,35 @@ def test_pdf_without_text(tmp_path: Path) -> None:
     assert _error(path) == f"{path}: PDF has no extractable text (a scanned image? run OCR first)"
 
 
-def test_encrypted_pdf(tmp_path: Path) -> None:
+def _encrypted(path: Path, text: str, **how: object) -> Path:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 5, "ACUPUNCTURE X 12: Upheld")
-    pdf.set_encryption(owner_password="owner", user_password="user")
-    path = tmp_path / "locked.pdf"
+    for line in text.split("\n"):
+        if line.strip():
+            pdf.multi_cell(0, 5, line.strip(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_encryption(owner_password="owner", **how)  # type: ignore[arg-type]
     pdf.output(str(path))
-    assert _error(path) == f"{path}: PDF is encrypted"
+    return path
+
+
+@pytest.mark.parametrize("method", [EncryptionMethod.AES_128, EncryptionMethod.RC4])
+def test_encrypted_with_an_empty_user_password_as_published(
+    tmp_path: Path, seed_texts: dict[str, str], method: EncryptionMethod
+) -> None:
+    # The DWC publishes every letter AES-encrypted with an empty user password and copying disallowed.
+    path = _encrypted(tmp_path / "published.pdf", seed_texts["000"], encryption_method=method,
+                      permissions=AccessPermission.PRINT_LOW_RES)
+    assert b"/Encrypt" in path.read_bytes()
+    from_pdf = read_letter(str(path))
+    from_text = read_letter_text(tmp_path, seed_texts["000"])
+    assert [(i.title, i.outcome) for i in from_pdf.items] == [(i.title, i.outcome) for i in from_text.items]
+
+
+def test_encrypted_pdf_with_a_password(tmp_path: Path) -> None:
+    path = _encrypted(tmp_path / "locked.pdf", "ACUPUNCTURE X 12: Upheld", user_password="user",
+                      encryption_method=EncryptionMethod.AES_128)
+    assert _error(path) == f"{path}: PDF is protected by a password (cannot be opened without it)"
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
