@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from pydantic import BaseModel, Field
 
 from .decision import Advice, CaseDecision, Change, decide_request, render
-from .document import FACTS, fact_document, lookup
+from .document import FACTS, fact_document, judged_day, lookup
 from .explain import FACT_WORDS, HISTORY_WORDS, Evaluation, Facts, _order, fact_words, leaf_result, run
 from .facts import Case, Request
 from .ir import AllOf, Compare, Rule, RuleSet, compare, leaves
@@ -360,12 +360,12 @@ class _Possible:
 
 
 class _Search:
-    def __init__(self, case: Case, request: Request, rulesets: Sequence[RuleSet]):
-        self.case, self.request, self.rulesets = case, request, list(rulesets)
+    def __init__(self, case: Case, request: Request, rulesets: Sequence[RuleSet], day: dt.date):
+        self.case, self.request, self.rulesets, self.day = case, request, list(rulesets), day
         self.rules = [rule for rs in rulesets for rule in rs.rules]
         self.base_leaves: list[Compare] = [c for rule in self.rules for c in leaves(rule.when) if not c.derived]
         self.read = sorted({c.fact for c in self.base_leaves})
-        self.document = fact_document(case, request)
+        self.document = fact_document(case, request, day)
         self.base_values = [lookup(self.document, p) for p in self.read]
         self.possible = _Possible(rulesets, self.document)
         # Only definitions and supplementary files (a statute's cap) in force: they can limit a
@@ -399,7 +399,7 @@ class _Search:
             return
         # A field that changes no fact the rules read (probed at both ends of its pool) is dropped.
         probe = [pool[0], pool[-1]] if len(pool) > 1 else pool
-        if not any(self._changed(fact_document(*knob.apply(self.case, self.request, v))) for v in probe):
+        if not any(self._changed(fact_document(*knob.apply(self.case, self.request, v), self.day)) for v in probe):
             knob.candidates = []
             return
         base_sig = self.signature(self.document)
@@ -407,7 +407,7 @@ class _Search:
         docs: dict[int, dict[str, Any]] = {}
         affected: set[str] = set()
         for i, v in enumerate(pool):
-            doc = fact_document(*knob.apply(self.case, self.request, v))
+            doc = fact_document(*knob.apply(self.case, self.request, v), self.day)
             affected |= self._changed(doc)
             sig = self.signature(doc)
             if sig != base_sig:
@@ -450,7 +450,7 @@ class _Search:
 
         def unexpected(ks: Sequence[Knob], pick: int) -> set[str]:
             combo = [(k, k.candidates[pick]) for k in ks]
-            doc = fact_document(*self.apply(combo))
+            doc = fact_document(*self.apply(combo), self.day)
             out = set()
             for p, base in zip(self.read, self.base_values):
                 owners = [k for k in ks if p in k.affected]
@@ -528,7 +528,7 @@ class _Search:
         self.evaluated += 1
         self.work += 1
         case, request = self.apply(combo)
-        return self.outcome(run(self.rulesets, fact_document(case, request))) == "Overturned"
+        return self.outcome(run(self.rulesets, fact_document(case, request, self.day))) == "Overturned"
 
 
 def _cost(combo: Sequence[tuple[Knob, Any]]) -> float:
@@ -551,13 +551,13 @@ def advise(case: Case, request: Request, book: "Rulebook", rulesets: Sequence[Ru
            today: Any = None) -> Advice:
     """The smallest verified change that makes the request pass, or why there is none."""
 
-    search = _Search(case, request, rulesets)
+    day = judged_day(request, today)
+    search = _Search(case, request, rulesets, day)
     if search.supplements_only:
         reason = ("Only supplementary rules (such as a statutory visit cap) are in force for this service on "
                   "this date: they can limit a request but no encoded guideline can support it, so no change "
                   "makes it pass.")
         return Advice(possible=False, reason=reason, words=reason)
-    day = request.date or today or dt.date.today()
     all_knobs = knobs(case, request, _constants(rulesets), day)
     for knob in all_knobs:
         search.prepare(knob)
@@ -635,7 +635,7 @@ def _advice(search: _Search, combo: Sequence[tuple[Knob, Any]], verified: Any, n
             new_request: Request, rulesets: Sequence[RuleSet]) -> Advice:
     changes = _changes(combo)
     before = run(rulesets, search.document).derived
-    after = run(rulesets, fact_document(new_case, new_request)).derived
+    after = run(rulesets, fact_document(new_case, new_request, search.day)).derived
     establishes = {name: value for name, value in after.items() if before.get(name) != value}
     established = [f"{fact_words('derived.' + name, rulesets)} ({_show(value)})" for name, value in establishes.items()]
     words = "; ".join(c.words for c in changes) + "."

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .document import fact_document, lookup
+from .document import fact_document, judged_day, lookup
 from .evaluate import run
 from .explain import Precheck, Trace
 from .explain import precheck as _precheck
@@ -82,6 +82,7 @@ class RequestDecision(BaseModel):
     guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
     date_used: dt.date | None = None
     date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
+    date_basis: str | None = Field(None, description="why date_used is that date, in words")
     no_prediction: str | None = None
     actual: Literal["Upheld", "Overturned"] | None = None
     agrees: bool | None = None
@@ -135,6 +136,14 @@ def _version(rs: RuleSet) -> str:
     return f"{rs.key} ({rs.guideline}; in force {rs.in_force_from.isoformat()} to {end})"
 
 
+def _date_basis(request: Request) -> dict[str, Any]:
+    if request.judged_on is not None:
+        return dict(date_stated=True, date_basis=request.judged_basis or "the date the request is judged as of")
+    if request.date is not None:
+        return dict(date_stated=True, date_basis="the request's date")
+    return dict(date_stated=False, date_basis="the request states no date: judged as of today or --today")
+
+
 def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date | None = None, *,
                    explain: bool = False) -> RequestDecision:
     """Predict the IMR outcome of one request. Never reads ``request.determination``.
@@ -142,9 +151,9 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     Every decision carries its pre-check; ``explain`` adds the trace of every rule in force
     (``engine.explain``). What would make an Upheld request pass is ``engine.advice``'s, afterwards.
     """
-    day = request.date or today or dt.date.today()
+    day = judged_day(request, today)
     service = request.service.value
-    base = dict(request=request.text, service=service, date_used=day, date_stated=request.date is not None)
+    base = dict(request=request.text, service=service, date_used=day, **_date_basis(request))
     if not book.for_service(service):
         reason = f"no MTUS criteria are encoded for the service '{service}'"
         return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
@@ -153,7 +162,7 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
         periods = "; ".join(_version(rs) for rs in book.for_service(service))
         reason = f"no encoded rule set for '{service}' is in force on {day.isoformat()} (encoded: {periods})"
         return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
-    document = fact_document(case, request)
+    document = fact_document(case, request, day)
     firing = run(rulesets, document)
     decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
     index = {rule.id: rule for rs in rulesets for rule in rs.rules}
@@ -179,7 +188,7 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     outside = [f for f in findings if f.finding == "outside_guideline"]
     support = [f for f in findings if f.finding == "medically_necessary"]
     base = dict(request=request.text, service=request.service.value, date_used=day,
-                date_stated=request.date is not None, fired=fired,
+                **_date_basis(request), fired=fired,
                 derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
     if against == [] and all(rs.is_definitions or rs.supplements for rs in rulesets):
         # Only a supplementary file (a statute's cap) is in force: it found nothing against the

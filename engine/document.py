@@ -140,7 +140,7 @@ for _m in MODALITIES:
     FACTS[f"history.{_m}.relief_percent"] = FactType("number", description="best relief recorded")
     FACTS[f"history.{_m}.relief_weeks"] = FactType("number", description="longest relief recorded")
     FACTS[f"history.{_m}.months_since_last"] = FactType(
-        "number", description="months from the latest recorded session (last_date) to the request date")
+        "number", description="months from the latest recorded session (last_date) to the day the request is judged")
 
 
 def _known(value: Any) -> Any:
@@ -195,10 +195,21 @@ def _history(case: Case, day: dt.date | None) -> dict[str, dict[str, Any]]:
     return history
 
 
-def fact_document(case: Case, request: Request) -> dict[str, Any]:
-    """The nested fact object a rule set is evaluated against (dotted paths index into it)."""
+def judged_day(request: Request, today: dt.date | None = None) -> dt.date:
+    """The day a request is judged as of: its judged_on (a letter's decision date, or the period of
+    the edition its reviewer cites), else its own date, else ``today`` (--today), else the clock."""
+    return request.judged_on or request.date or today or dt.date.today()
+
+
+def fact_document(case: Case, request: Request, day: dt.date | None = None) -> dict[str, Any]:
+    """The nested fact object a rule set is evaluated against (dotted paths index into it).
+
+    Every "months since" is counted to ``day``, the day the request is judged as of (the same day
+    that picked the rules in force); without it, to the request's judged_on or own date.
+    """
+    day = day or request.judged_on or request.date
     c = case.claimant
-    history = _history(case, request.date)
+    history = _history(case, day)
     same = [h for m, h in history.items() if family(m) == family(request.service.value)]
     prior_recorded = any(h["recorded"] for h in same)
     counts = [h["sessions"] for h in same]
@@ -237,7 +248,7 @@ def fact_document(case: Case, request: Request) -> dict[str, Any]:
         "program_evaluation": case.program_evaluation.model_dump(mode="python"),
         "surgery": {
             "count": len(case.surgery),
-            "months_since_latest": _months_between(max(surgery_dates), request.date)
+            "months_since_latest": _months_between(max(surgery_dates), day)
             if surgery_dates else None,
         },
         "planned_procedures": {"count": len(case.planned_procedures)},
@@ -256,7 +267,7 @@ def fact_document(case: Case, request: Request) -> dict[str, Any]:
             "levels": request.levels,
             "approach": _known(request.approach),
             "treated_regions": sorted({x.value for x in (request.body_regions or case.body_regions)}),
-            "months_since_injury": _months_between(c.date_of_injury, request.date),
+            "months_since_injury": _months_between(c.date_of_injury, day),
             "prior_recorded": prior_recorded,
             "prior_sessions": prior,
             "total_with_prior": None if request.quantity is None or prior is None

@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .editions import period_of
 from .facts import Case
 from .letters import (
     DATE_PATTERN,
@@ -59,6 +60,7 @@ from .letters import (
 from .validation import describe, field_path
 from .vocab import (
     BodyRegion,
+    Category,
     Condition,
     EvidenceSource,
     Improvement,
@@ -75,10 +77,16 @@ Modality = Service | OtherModality
 def letter_to_case(letter: Letter) -> Case:
     """The case a letter describes: summary facts, rationale facts (apart), one request per item."""
     summary = _Facts(letter, EvidenceSource.summary)
+    # The header's fields are the letter's own record; they win over a sentence of the summary.
+    if letter.header.date_of_injury is not None:
+        summary.put(summary.claimant, "date_of_injury", "claimant.date_of_injury",
+                    letter.header.date_of_injury.isoformat(), letter.header.spans["date_of_injury"])
     if letter.summary is not None:
         _read_clinical(summary, _sentences(letter.body, _summary_span(letter)))
     if letter.cover is not None:
         _read_cover(summary, letter.cover.span)
+    for item in letter.items:
+        _authorized_part(summary, item)
     rationale = _Facts(letter, EvidenceSource.rationale, prefix="rationale_facts.")
     for item in letter.items:
         if item.rationale_span is not None:
@@ -100,6 +108,35 @@ def letter_to_case(letter: Letter) -> Case:
         raise LetterError(
             letter.source, f"cannot build a case: {field_path(tuple(first['loc']))}: {describe(first)}"
         ) from None
+
+
+# A partial approval's authorized part is treatment of the same course: the disputed remainder is
+# judged with it counted as earlier sessions (the reviewer judges the original request's balance).
+_COURSE_CATEGORIES = {Category.rehabilitation, Category.behavioral_health, Category.programs}
+
+
+def _authorized_part(f: _Facts, item: Item) -> None:
+    if item.authorized_quantity is None or item.category not in _COURSE_CATEGORIES:
+        return
+    known = len(f.treatments)
+    entry = f.treatments[f.treatment(item.service, item.heading_span)]
+    entry["approved"] = (entry.get("approved") or 0) + item.authorized_quantity
+    if len(f.treatments) > known:  # not named in the summary: the authorized sessions are the course
+        entry["sessions"] = item.authorized_quantity
+    elif entry.get("sessions") is not None:
+        entry["sessions"] += item.authorized_quantity
+    f.cite(f"treatments[{f.treatments.index(entry)}].approved", item.heading_span)
+
+
+def _judged(letter: Letter, item: Item, date: str | None) -> dict[str, Any]:
+    """When the request is judged: the letter's decision date, else (with no date of its own) the
+    period of the guideline edition the reviewer cites."""
+    if letter.header.decision_date is not None:
+        return {"judged_on": letter.header.decision_date.isoformat(),
+                "judged_basis": "the letter's Decision Date"}
+    if date is None and (period := period_of(item.citations)) is not None:
+        return {"judged_on": period.end.isoformat(), "judged_basis": period.words()}
+    return {}
 
 
 def _summary_span(letter: Letter) -> Span:
@@ -887,10 +924,14 @@ def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str,
         p = f"requests[{i}]"
         date, date_span = _request_date(item, ur, cover_date)
         extras = _request_details(item)
+        judged = _judged(letter, item, date)
         requests.append({
             **extras,
+            **judged,
             "text": item.title,
             "service": item.service.value,
+            "drug": item.drug,
+            "drug_class": item.drug_class.value if item.drug_class else None,
             "quantity": item.quantity,
             "frequency_per_week": item.frequency_per_week,
             "duration_weeks": item.duration_weeks,
@@ -912,6 +953,12 @@ def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str,
             cite(f"{p}.{name}", item.title_span)
         if date:
             cite(f"{p}.date", date_span)
+        if letter.header.decision_date is not None:
+            cite(f"{p}.judged_on", letter.header.spans["decision_date"])
+        elif judged:
+            cite(f"{p}.judged_on", item.maximus_span)
+        if item.drug:
+            cite(f"{p}.drug", item.title_span)
         cite(f"{p}.determination.outcome", item.heading_span)
         if item.maximus_guideline:
             cite(f"{p}.determination.guideline", item.maximus_span)

@@ -20,6 +20,7 @@ from .vocab import (
     AdlChange,
     BodyRegion,
     Condition,
+    DrugClass,
     EvidenceSource,
     Improvement,
     InjectionApproach,
@@ -163,6 +164,15 @@ class Request(Model):
     duration_weeks: Annotated[Number, Field(gt=0)] | None = None
     body_regions: list[BodyRegion] = Field(default_factory=list)
     date: dt.date | None = Field(None, description="request or UR date; picks the guideline version")
+    judged_on: dt.date | None = Field(
+        None, description="the date the request is judged as of, when it is not its own date: a letter's "
+        "Decision Date, or the last day of the period of the guideline edition its reviewer cites; "
+        "picks the rules in force and is the day every 'months since' is counted to")
+    judged_basis: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="why judged_on is that date, in words (shown with the decision)")
+    drug: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="a medication's generic name ('/'-joined ingredients for a compound)")
+    drug_class: DrugClass | None = None
     purpose: Purpose = Purpose.unknown
     employer_authorized: Bool | None = Field(
         None, description="written employer authorization for visits beyond the Labor Code 4604.5 cap")

@@ -45,7 +45,11 @@ from typing import Annotated, Iterable
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError
-from .vocab import BodyRegion, Outcome, Service, StrEnum
+from .dates import _MONTH_DATE, DATE_PATTERN, find_dates, parse_date
+from .header import Header, read_header
+from .citations import Citation, parse_citations
+from .terms import classify, classify_service, find_body_regions, find_services, mentions_mri, region_mentions
+from .vocab import BodyRegion, Category, DrugClass, Outcome, Service, StrEnum, category
 
 Span = tuple[int, int]
 
@@ -97,7 +101,14 @@ class Item(_Model):
     number: Annotated[int, Field(ge=1)]
     title: Annotated[str, Field(min_length=1)]
     outcome: Outcome
+    category: Category
     service: Service
+    drug: str | None = Field(None, description="a medication's generic name ('/'-joined for a compound)")
+    drug_class: DrugClass | None = None
+    original_request: str | None = Field(
+        None, description="partial approval: the request as first made (the title is the disputed remainder)")
+    authorized: str | None = Field(None, description="partial approval: what the claims administrator authorized")
+    authorized_quantity: Annotated[int, Field(ge=1)] | None = None
     quantity: Annotated[int, Field(ge=1)] | None = None
     quantity_implied: bool = Field(False, description="no count stated; one study (MRI)")
     frequency_per_week: Annotated[float, Field(gt=0)] | None = None
@@ -106,6 +117,8 @@ class Item(_Model):
     dates: list[dt.date] = Field(default_factory=list)
     claims_administrator_guideline: str | None = None
     maximus_guideline: str | None = None
+    claims_administrator_citations: list[Citation] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list, description="the expert reviewer's")
     rationale: str | None = Field(None, repr=False)
     # Offsets into Letter.body, for quoting (Letter.quote).
     title_span: Span
@@ -128,6 +141,7 @@ class Letter(_Model):
     summary: Section | None = None
     documents_reviewed: Section | None = None
     issues: Section | None = None
+    header: Header = Field(default_factory=Header)
     credentials: Credentials = Field(default_factory=Credentials)
     items: Annotated[list[Item], Field(min_length=1)]
 
@@ -195,7 +209,7 @@ def parse_letter(text: str, source: str) -> Letter:
         )
     return Letter(
         source=source,
-        layout=_layout(sections),
+        layout=_layout(sections, clean.body),
         text=text,
         body=clean.body,
         cuts=clean.cuts,
@@ -206,9 +220,16 @@ def parse_letter(text: str, source: str) -> Letter:
         summary=sections.get("summary"),
         documents_reviewed=sections.get("documents"),
         issues=issues,
+        header=read_header(clean.body, _header_end(clean.body, sections)),
         credentials=_credentials(sections),
         items=items,
     )
+
+
+def _header_end(body: str, sections: dict[str, Section]) -> int:
+    """The header stands before the first section (the 2013 cover heading is part of it)."""
+    starts = [sec.start for kind, sec in sections.items() if kind != "cover"]
+    return min(starts, default=len(body))
 
 
 def _read_bytes(p: Path, source: str) -> bytes:
@@ -318,17 +339,31 @@ def _shape(line: str) -> str:
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Lines (digits ignored) at a page edge on two or more pages: running headers and footers."""
+    """Running headers and footers: lines (digits ignored) at the same edge of most pages.
+
+    Real letters have few running lines (the numbered ones are caught by ``_FURNITURE``), while the
+    end of a rationale ("necessary.") or a guideline label often lands at a page edge on two pages
+    by chance; removing those loses words or whole items. So a running line must stand at the same
+    edge of at least two pages and of most of them, must not begin in lower case (prose carried over
+    from the line before), and must not be a part of the letter's structure.
+    """
     if len(pages) < 2:
         return set()
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for page in pages:
         content = [collapse(line) for line in page]
         content = [line for line in content if line]
-        edges = {_shape(line) for line in content[:_EDGE] + content[-_EDGE:]}
-        for shape in edges:
-            seen[shape] = seen.get(shape, 0) + 1
-    return {shape for shape, n in seen.items() if n >= 2 and len(shape) <= 120}
+        for edge, lines in (("top", content[:_EDGE]), ("bottom", content[-_EDGE:])):
+            for shape in {_shape(line) for line in lines if _may_run(line)}:
+                seen[(edge, shape)] = seen.get((edge, shape), 0) + 1
+    needed = max(2, -(-len(pages) * 3 // 5))
+    return {shape for (_, shape), n in seen.items() if n >= needed and len(shape) <= 120}
+
+
+def _may_run(line: str) -> bool:
+    return not line[:1].islower() and not (
+        _OUTCOME_AFTER_COLON.search(line) or _BLOCK_MARK.match(line) or _NECESSITY.search(line)
+    )
 
 
 # ------------------------------------------------------------------------------------ sections
@@ -337,12 +372,14 @@ _HEADINGS: list[tuple[str, str, bool]] = [
     # (kind, pattern, whether the heading may begin a line that goes on with text in any case)
     ("cover", r"Notice of Independent Medical Review Determination", True),
     ("method", r"HOW THE (?:IMR )?FINAL DETERMINATION WAS MADE", False),
-    ("reviewer", r"The Expert Reviewer has the following credentials", True),
-    ("summary", r"CLINICAL CASE SUMMARY", False),
+    ("reviewer", r"The Expert Reviewer has the following credentials"
+                 r"|Medical\s*Qualifications\s*of\s*the\s*Expert\s*Reviewer", True),
+    ("summary", r"CLINICAL CASE SUMMARY|Case\s*Summary(?=\s*:)", False),
     ("documents", r"(?:IMR )?DOCUMENTS REVIEWED", False),
     (
         "issues",
-        r"IMR ISSUES,? DECISIONS,? AND RATIONALES?|IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?",
+        r"IMR ISSUES,? DECISIONS,? AND RATIONALES?|IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?"
+        r"|INDEPENDENT\s*MEDICAL\s*REVIEW\s*DECISION\s*AND\s*RATIONALE",
         False,
     ),
 ]
@@ -379,8 +416,8 @@ def _sections(clean: _Clean) -> dict[str, Section]:
     return sections
 
 
-def _layout(sections: dict[str, Section]) -> Layout:
-    if "cover" in sections:
+def _layout(sections: dict[str, Section], body: str) -> Layout:
+    if "cover" in sections or _DETERMINED.search(body) or _NOTICE_LINE.search(body, 0, 400):
         return Layout.notice_2013
     issues = sections.get("issues")
     if "documents" in sections or (issues is not None and "DECISION(" in issues.heading.upper()):
@@ -434,10 +471,14 @@ _NECESSITY = re.compile(
     r"\s+(?:is|are)\s+(not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\.?", re.I
 )
 _CA_MARK = re.compile(
-    r"Claims Administrator guideline\s*:|The Claims Administrator based its decision on", re.I
+    r"Claims Administrator guideline\s*:|The Claims Administrator based its decision on"
+    r"|Medical\s*Treatment\s*Guideline\(?s?\)?\s*used\s*by\s*the\s*Claims\s*Administrator\s*:"
+    r"(?:\s*The\s*Claims\s*Administrator\s*based\s*its\s*decision\s*on)?", re.I
 )
 _MAX_MARK = re.compile(
-    r"MAXIMUS guideline\s*:|The Expert Reviewer based (?:his/her|his or her|his|her) decision on", re.I
+    r"MAXIMUS guideline\s*:|The Expert Reviewer based (?:his/her|his or her|his|her) decision on"
+    r"|Medical\s*Treatment\s*Guideline\(?s?\)?\s*used\s*by\s*the\s*Expert\s*Reviewer\s*:"
+    r"(?:\s*The\s*Expert\s*Reviewer\s*based\s*(?:his/her|his or her|his|her)\s*decision\s*on)?", re.I
 )
 _RAT_MARK = re.compile(
     r"Decision rationale\s*:|The Expert Reviewer'?s decision rationale\s*:|Rationale for the Decision\s*:",
@@ -453,6 +494,8 @@ class _Heading:
     title: Span
     heading: Span
     outcome: Outcome
+    original: str | None = None  # a partial approval's original request
+    authorized: str | None = None  # and what of it was authorized
 
 
 def _items(clean: _Clean, sections: dict[str, Section]) -> list[Item]:
@@ -463,6 +506,9 @@ def _items(clean: _Clean, sections: dict[str, Section]) -> list[Item]:
         # No issues heading: look for items anywhere but in the clinical summary.
         summary = sections.get("summary")
         region = (summary.end, len(clean.body)) if summary else (0, len(clean.body))
+    determined = _determined_items(clean)
+    if determined:
+        return determined
     headings = _colon_headings(clean, region) or _necessity_headings(clean, region)
     if issues is None and not headings and region[0] > 0:
         # The summary ran on to the end: the items may be inside it, after its heading.
@@ -472,6 +518,42 @@ def _items(clean: _Clean, sections: dict[str, Section]) -> list[Item]:
     for i, head in enumerate(headings):
         block_end = headings[i + 1].title[0] if i + 1 < len(headings) else region[1]
         items.append(_item(clean.body, i + 1, head, block_end))
+    return items
+
+
+# The 2013 letters list their decisions as sentences, once after the greeting and again under
+# "INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE", and give each item's guideline lines and
+# rationale in a block "1) Regarding the request for <X>:". Their PDF text often loses spaces
+# ("hasdetermined", "notmedically"), so every space in these patterns is optional.
+_DETERMINED = re.compile(
+    r"(?<![\w)])(?P<n>\d{1,2})\s*[.)]\s*(?:MAXIMUS\s*Federal\s*Services,?\s*Inc\.?,?\s*)?has\s*determined"
+    r"\s*(?:that\s*)?the\s*requests?\s*for\s*(?P<title>.{1,400}?)\s*(?:is|are)\s*(?P<not>not\s*)?"
+    r"medically\s*necessary(?:\s*and\s*appropriate)?\s*\.?", re.I | re.S)
+_NOTICE_LINE = re.compile(r"Notice\s*of\s*Independent\s*Medical\s*Review\s*Determination", re.I)
+_REGARDING = re.compile(r"(?<![\w)])(?P<n>\d{1,2})\s*[.)]\s*Regarding\s*the\s*requests?\s*for\b", re.I)
+
+
+def _determined_items(clean: _Clean) -> list[Item]:
+    body = clean.body
+    found = list(_DETERMINED.finditer(body))
+    if not found:
+        return []
+    firsts: dict[int, re.Match[str]] = {}
+    lasts: dict[int, re.Match[str]] = {}
+    for m in found:
+        n = int(m.group("n"))
+        firsts.setdefault(n, m)
+        lasts[n] = m
+    blocks = {int(m.group("n")): m for m in _REGARDING.finditer(body)}
+    stops = sorted({m.start() for m in found} | {m.start() for m in blocks.values()} | {len(body)})
+    items = []
+    for number, n in enumerate(sorted(firsts), start=1):
+        m = lasts[n]
+        head = _Heading(m.span("title"), m.span(), Outcome.upheld if m.group("not") else Outcome.overturned)
+        # The item's block: its "N) Regarding the request for" section, else what follows its decision.
+        start = blocks[n].end() if n in blocks else m.end()
+        end = next(stop for stop in stops if stop >= start)
+        items.append(_item(body, number, head, end, block_start=start))
     return items
 
 
@@ -528,9 +610,41 @@ def _colon_headings(clean: _Clean, region: Span) -> list[_Heading]:
         if title_end <= start:
             continue
         outcome = Outcome.upheld if m.group(1).lower() == "upheld" else Outcome.overturned
-        out.append(_Heading((start, title_end), (start, m.end()), outcome))
+        out.append(_partial(body, floor, _Heading((start, title_end), (start, m.end()), outcome)))
         floor = m.end()
     return out
+
+
+_REMAINDER = re.compile(
+    r"(?:The\s*remaining\s*IMR\s*eligible\s*portion\s*of\s*the\s*original\s*request|The\s*original\s*request)"
+    r"\s*,?\s*(?P<rest>.+?)\s*,?(?:\s*(?:is|are))?\s*$", re.I | re.S)
+_ORIGINAL = re.compile(r"\s*was\s*the\s*original\s*request\s*\.", re.I)
+_AUTHORIZED = re.compile(
+    r"(?P<a>.+?)\s*(?:was|were)\s*authorized\s*by\s*the\s*Claims\s*Administrator"
+    r"|The\s*Claims\s*Administrator\s*authorized\s*(?P<b>.+?)(?=\s*,\s*leaving|\.\s|\.$)", re.I | re.S)
+_SENTENCE_STOP = re.compile(r"[.!?:]\s+(?=[A-Z0-9(])")
+
+
+def _partial(body: str, floor: int, head: _Heading) -> _Heading:
+    """A partial approval's heading: the disputed remainder is the title; the original request and
+    what was authorized are kept ("X was the original request. Y was authorized by the Claims
+    Administrator. The remaining IMR eligible portion of the original request, Z is: Upheld")."""
+    start, end = head.title
+    m = _REMAINDER.match(body, start, end)
+    if not m:
+        return head
+    title = (m.start("rest"), m.end("rest"))
+    before = body[floor:start]
+    originals = list(_ORIGINAL.finditer(before))
+    if not originals:
+        return _Heading(title, head.heading, head.outcome)
+    said = originals[-1]
+    stops = list(_SENTENCE_STOP.finditer(before, 0, said.start()))
+    x_start = stops[-1].end() if stops else 0
+    original = " ".join(before[x_start:said.start()].split()) or None
+    granted = _AUTHORIZED.search(before, said.end())
+    authorized = " ".join((granted.group("a") or granted.group("b")).split()) if granted else None
+    return _Heading(title, (floor + x_start, head.heading[1]), head.outcome, original, authorized)
 
 
 def _necessity_headings(clean: _Clean, region: Span) -> list[_Heading]:
@@ -560,22 +674,31 @@ def _necessity_headings(clean: _Clean, region: Span) -> list[_Heading]:
     return out
 
 
-def _item(body: str, number: int, head: _Heading, block_end: int) -> Item:
+def _item(body: str, number: int, head: _Heading, block_end: int, block_start: int | None = None) -> Item:
     title = body[head.title[0] : head.title[1]]
-    block_start = head.heading[1]
+    block_start = head.heading[1] if block_start is None else block_start
     ca = _field(body, _CA_MARK, block_start, block_end)
     mx = _field(body, _MAX_MARK, block_start, block_end)
     rat = _field(body, _RAT_MARK, block_start, block_end, to_end=True)
     amount = parse_amount(title)
-    service = classify_service(title)
+    named = classify(title)
     quantity, implied = amount.quantity, False
     if quantity is None and mentions_mri(title):
         quantity, implied = 1, True
+    authorized_quantity = parse_amount(head.authorized).quantity if head.authorized else None
     return Item(
         number=number,
         title=title,
         outcome=head.outcome,
-        service=service,
+        category=category(named.service),
+        service=named.service,
+        drug=named.drug,
+        drug_class=named.drug_class,
+        original_request=head.original,
+        authorized=head.authorized,
+        authorized_quantity=authorized_quantity,
+        claims_administrator_citations=parse_citations(ca[0] if ca else None),
+        citations=parse_citations(mx[0] if mx else None),
         quantity=quantity,
         quantity_implied=implied,
         frequency_per_week=amount.frequency_per_week,
@@ -760,164 +883,6 @@ def _mask_month_dates(text: str) -> str:
     for m in _MONTH_DATE.finditer(text):
         text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     return text
-
-
-# -------------------------------------------------------------------------------- words: dates
-
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH_NAME = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_MONTH_DATE = re.compile(rf"\b(?P<mon>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I)
-_NUMERIC_DATE = re.compile(
-    r"(?<![\d/-])(?P<m>\d{1,2})(?P<sep>[/-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d/])"
-)
-_ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
-DATE_PATTERN = (
-    rf"(?:{_MONTH_NAME}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    r"|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})(?![\d/])"
-    r"|\d{4}-\d{2}-\d{2})"
-)
-
-
-def find_dates(text: str) -> list[tuple[dt.date, Span]]:
-    """Every valid calendar date written in ``text`` (m/d/yy[yy], yyyy-mm-dd, "January 1, 2013")."""
-    found: list[tuple[dt.date, Span]] = []
-    for m in _MONTH_DATE.finditer(text):
-        _add_date(found, int(m.group("year")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("day")), m)
-    for m in _ISO_DATE.finditer(text):
-        _add_date(found, int(m.group("y")), int(m.group("m")), int(m.group("d")), m)
-    for m in _NUMERIC_DATE.finditer(text):
-        year = int(m.group("y"))
-        if len(m.group("y")) == 2:
-            year += 2000 if year <= 49 else 1900
-        if not any(s <= m.start() < e for _, (s, e) in found):
-            _add_date(found, year, int(m.group("m")), int(m.group("d")), m)
-    return sorted(found, key=lambda f: f[1])
-
-
-def _add_date(found: list[tuple[dt.date, Span]], y: int, m: int, d: int, match: re.Match[str]) -> None:
-    try:
-        found.append((dt.date(y, m, d), match.span()))
-    except ValueError:
-        pass  # not a calendar date (13/45/2013, 45/20/25 range-of-motion figures)
-
-
-def parse_date(text: str) -> dt.date | None:
-    dates = find_dates(text)
-    return dates[0][0] if dates else None
-
-
-# ---------------------------------------------------------------------- words: services, regions
-
-_SERVICE_TERMS: list[tuple[Service, str, int]] = [
-    # (service, pattern, flags); the earliest mention in a title wins, the longest on a tie.
-    (Service.electroacupuncture,
-     r"electro[- ]?acupuncture|acupuncture with (?:electrical|electric|e-?)\s*stim\w*", re.I),
-    (Service.acupuncture, r"acupuncture|acupunture|accupuncture|acupunct\w*", re.I),
-    (Service.massage_therapy, r"massage(?: therapy)?|myotherapy", re.I),
-    (Service.chiropractic,
-     r"chiropractic(?: care| treatments?| therapy| manipulation| sessions?| visits?)?|chiropractor"
-     r"|(?:spinal |osteopathic |manual )?manipulation|manipulative therapy|manual therapy", re.I),
-    (Service.chiropractic, r"\bCMT\b", 0),
-    (Service.physical_therapy, r"physical therap(?:y|ies|ist)|physiotherapy", re.I),
-    (Service.physical_therapy, r"\bPT\b", 0),
-    (Service.occupational_therapy, r"occupational therap(?:y|ies)", re.I),
-    (Service.occupational_therapy, r"\bOT\b", 0),
-    (Service.aquatic_therapy,
-     r"aqua(?:tic)?[- ]?therap(?:y|ies)|aquatherapy|aquatic (?:exercise|program)|pool therapy", re.I),
-    (Service.psychotherapy,
-     r"bio[- ]?behavio(?:u)?ral(?: (?:pain )?(?:therapy|treatment|management))?"
-     r"|cognitive[- ]behavio(?:u)?ral(?: therapy)?|behavio(?:u)?ral (?:therapy|treatment|pain \w+)"
-     r"|psychotherapy|psychological (?:treatment|therapy|sessions?|counsel\w*|intervention)"
-     r"|\bCBT\b", re.I),
-    (Service.biofeedback, r"bio-?feedback", re.I),
-    (Service.functional_restoration_program, r"functional restoration(?: program)?", re.I),
-    (Service.functional_restoration_program, r"\bFRP\b", 0),
-    (Service.tens, r"transcutaneous electrical nerve stimulat\w*", re.I),
-    (Service.tens, r"\bTENS\b(?: unit)?", 0),
-    (Service.epidural_steroid_injection,
-     r"(?:transforaminal |interlaminar |caudal )?epidural(?: steroid)? injections?"
-     r"|transforaminal(?: epidural)?(?: steroid)? injections?", re.I),
-    (Service.epidural_steroid_injection, r"\b(?:TF)?ESIs?\b", 0),
-    (Service.trigger_point_injection, r"trigger point injections?", re.I),
-    (Service.trigger_point_injection, r"\bTPIs?\b", 0),
-]
-_SERVICE_RES = [(s, re.compile(rf"\b(?:{p})", f)) for s, p, f in _SERVICE_TERMS]
-_MRI = re.compile(r"\bMRI'?s?\b|\bMR imaging\b|magnetic resonance(?: imaging)?", re.I)
-
-
-def find_services(text: str) -> list[tuple[Service, Span]]:
-    """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
-    hits = [(m.start(), -(m.end() - m.start()), s, m.end())
-            for s, regex in _SERVICE_RES for m in regex.finditer(text)]
-    out: list[tuple[Service, Span]] = []
-    last_end = -1
-    for start, _, service, end in sorted(hits, key=lambda h: (h[0], h[1])):
-        if start >= last_end:
-            out.append((service, (start, end)))
-            last_end = end
-    return out
-
-
-def classify_service(title: str) -> Service:
-    """The service an item's wording names; `other` when it names none of the known ones."""
-    services = find_services(title)
-    mri = _MRI.search(title)
-    if mri and (not services or mri.start() < services[0][1][0]):
-        spines = [r for r in find_body_regions(title, ordered=True)
-                  if r in (BodyRegion.lumbar_spine, BodyRegion.cervical_spine)]
-        if spines:
-            return Service.mri_lumbar if spines[0] is BodyRegion.lumbar_spine else Service.mri_cervical
-        return Service.other
-    return services[0][0] if services else Service.other
-
-
-def mentions_mri(text: str) -> bool:
-    return _MRI.search(text) is not None
-
-
-_REGION_TERMS: list[tuple[BodyRegion, str, int]] = [
-    (BodyRegion.lumbar_spine,
-     r"lumbar|lumbosacral|low(?:er)? back|L-spine|L/S\b|sacroiliac|SI joints?", re.I),
-    (BodyRegion.lumbar_spine, r"\bL[1-5](?:\s*-\s*(?:L?[1-5]|S1))?\b", 0),
-    (BodyRegion.cervical_spine, r"cervical|neck|C-spine", re.I),
-    (BodyRegion.cervical_spine, r"\bC[1-7](?:\s*-\s*C?[1-7])\b", 0),
-    (BodyRegion.thoracic_spine, r"thoracic|mid[- ]back|upper back|T-spine|dorsal spine", re.I),
-    (BodyRegion.shoulder, r"shoulders?|rotator cuff", re.I),
-    (BodyRegion.elbow, r"elbows?|epicondyl\w*", re.I),
-    (BodyRegion.forearm, r"forearms?", re.I),
-    (BodyRegion.wrist_hand, r"wrists?|hands?|fingers?|thumbs?|carpal", re.I),
-    (BodyRegion.upper_extremity, r"upper extremit(?:y|ies)|arms?", re.I),
-    (BodyRegion.hip, r"hips?", re.I),
-    (BodyRegion.knee, r"knees?|menisc\w*|menisectomy|patell\w*", re.I),
-    (BodyRegion.ankle_foot, r"ankles?|foot|feet|heels?|toes?|plantar|achilles", re.I),
-    (BodyRegion.lower_extremity, r"lower extremit(?:y|ies)|legs?", re.I),
-    (BodyRegion.head, r"head", re.I),
-]
-_REGION_RES = [(r, re.compile(rf"\b(?:{p})\b", f)) for r, p, f in _REGION_TERMS]
-
-
-def find_body_regions(text: str, ordered: bool = False) -> list[BodyRegion]:
-    """Body regions named in ``text`` (vocabulary order, or order of first mention)."""
-    firsts: dict[BodyRegion, int] = {}
-    for region, regex in _REGION_RES:
-        m = regex.search(text)
-        if m and (region not in firsts or m.start() < firsts[region]):
-            firsts[region] = m.start()
-    if ordered:
-        return sorted(firsts, key=lambda r: firsts[r])
-    return [r for r in BodyRegion if r in firsts]
-
-
-def region_mentions(text: str) -> Iterable[tuple[BodyRegion, Span]]:
-    for region, regex in _REGION_RES:
-        for m in regex.finditer(text):
-            yield region, m.span()
 
 
 __all__ = [

@@ -31,6 +31,102 @@ class Service(StrEnum):
     tens = "tens"
     epidural_steroid_injection = "epidural_steroid_injection"
     trigger_point_injection = "trigger_point_injection"
+    # Added with the service taxonomy (see Category); no rules are encoded for these yet.
+    rehabilitation_other = "rehabilitation_other"
+    opioid = "opioid"
+    nsaid = "nsaid"
+    gi_protective = "gi_protective"
+    muscle_relaxant = "muscle_relaxant"
+    benzodiazepine = "benzodiazepine"
+    anti_epilepsy_drug = "anti_epilepsy_drug"
+    antidepressant = "antidepressant"
+    topical_analgesic = "topical_analgesic"
+    sleep_aid = "sleep_aid"
+    medication_other = "medication_other"
+    mri_other = "mri_other"
+    ct_scan = "ct_scan"
+    x_ray = "x_ray"
+    electrodiagnostic = "electrodiagnostic"
+    lab_test = "lab_test"
+    functional_capacity_evaluation = "functional_capacity_evaluation"
+    diagnostic_other = "diagnostic_other"
+    joint_injection = "joint_injection"
+    injection_other = "injection_other"
+    surgery = "surgery"
+    surgical_assistant = "surgical_assistant"
+    preoperative_evaluation = "preoperative_evaluation"
+    office_visit = "office_visit"
+    consultation = "consultation"
+    durable_medical_equipment = "durable_medical_equipment"
+    psychological_evaluation = "psychological_evaluation"
+    inpatient_rehabilitation = "inpatient_rehabilitation"
+    program_other = "program_other"
+    home_health = "home_health"
+    transportation = "transportation"
+    other = "other"
+
+
+class Category(StrEnum):
+    """The first level of the service taxonomy: the categories the DWC and the CWCI report IMR by."""
+
+    pharmaceuticals = "pharmaceuticals"
+    rehabilitation = "rehabilitation"
+    diagnostics = "diagnostics"
+    injections = "injections"
+    surgery = "surgery"
+    evaluation_management = "evaluation_management"
+    durable_medical_equipment = "durable_medical_equipment"
+    behavioral_health = "behavioral_health"
+    programs = "programs"
+    home_health = "home_health"
+    other = "other"
+
+
+_CATEGORY_SERVICES: dict[Category, tuple[str, ...]] = {
+    Category.pharmaceuticals: (
+        "opioid", "nsaid", "gi_protective", "muscle_relaxant", "benzodiazepine", "anti_epilepsy_drug",
+        "antidepressant", "topical_analgesic", "sleep_aid", "medication_other"),
+    Category.rehabilitation: (
+        "acupuncture", "electroacupuncture", "massage_therapy", "chiropractic", "physical_therapy",
+        "occupational_therapy", "aquatic_therapy", "tens", "rehabilitation_other"),
+    Category.diagnostics: (
+        "mri_lumbar", "mri_cervical", "mri_other", "ct_scan", "x_ray", "electrodiagnostic", "lab_test",
+        "functional_capacity_evaluation", "diagnostic_other"),
+    Category.injections: (
+        "epidural_steroid_injection", "trigger_point_injection", "joint_injection", "injection_other"),
+    Category.surgery: ("surgery", "surgical_assistant", "preoperative_evaluation"),
+    Category.evaluation_management: ("office_visit", "consultation"),
+    Category.durable_medical_equipment: ("durable_medical_equipment",),
+    Category.behavioral_health: ("psychotherapy", "biofeedback", "psychological_evaluation"),
+    Category.programs: ("functional_restoration_program", "inpatient_rehabilitation", "program_other"),
+    Category.home_health: ("home_health",),
+    Category.other: ("transportation", "other"),
+}
+SERVICE_CATEGORY: dict[str, Category] = {
+    service: category for category, services in _CATEGORY_SERVICES.items() for service in services
+}
+
+
+def category(service: str) -> Category:
+    """The category of a service (every Service has one; a test checks it)."""
+    return SERVICE_CATEGORY[service]
+
+
+class DrugClass(StrEnum):
+    """The class of a requested medication (the second level under pharmaceuticals, refined)."""
+
+    opioid = "opioid"
+    nsaid = "nsaid"
+    proton_pump_inhibitor = "proton_pump_inhibitor"
+    h2_blocker = "h2_blocker"
+    muscle_relaxant = "muscle_relaxant"
+    benzodiazepine = "benzodiazepine"
+    anti_epilepsy_drug = "anti_epilepsy_drug"
+    antidepressant = "antidepressant"
+    topical_analgesic = "topical_analgesic"
+    compound = "compound"
+    sleep_aid = "sleep_aid"
+    antiemetic = "antiemetic"
     other = "other"
 
 

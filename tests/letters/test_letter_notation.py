@@ -115,7 +115,7 @@ SERVICES = [
     ("Lumbar MRI without contrast", S.mri_lumbar),
     ("MRI of the cervical spine", S.mri_cervical),
     ("MRI neck", S.mri_cervical),
-    ("MRI of the right knee", S.other),
+    ("MRI of the right knee", S.mri_other),
     ("Functional restoration program x 80 hours", S.functional_restoration_program),
     ("TENS unit purchase", S.tens),
     ("Transcutaneous electrical nerve stimulation unit", S.tens),
