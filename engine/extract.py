@@ -39,7 +39,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .context import Flag, context
 from .editions import period_of
+from .terms import find_drugs
 from .facts import Case
 from .letters import (
     DATE_PATTERN,
@@ -61,6 +63,7 @@ from .validation import describe, field_path
 from .vocab import (
     BodyRegion,
     Category,
+    DrugClass,
     Condition,
     EvidenceSource,
     Improvement,
@@ -112,6 +115,7 @@ def letter_to_case(letter: Letter) -> Case:
 
 # A partial approval's authorized part is treatment of the same course: the disputed remainder is
 # judged with it counted as earlier sessions (the reviewer judges the original request's balance).
+AUTHORIZED_PART = "the part of the disputed request that the claims administrator authorized"
 _COURSE_CATEGORIES = {Category.rehabilitation, Category.behavioral_health, Category.programs}
 
 
@@ -123,6 +127,7 @@ def _authorized_part(f: _Facts, item: Item) -> None:
     entry["approved"] = (entry.get("approved") or 0) + item.authorized_quantity
     if len(f.treatments) > known:  # not named in the summary: the authorized sessions are the course
         entry["sessions"] = item.authorized_quantity
+        entry["notes"] = AUTHORIZED_PART
     elif entry.get("sessions") is not None:
         entry["sessions"] += item.authorized_quantity
     f.cite(f"treatments[{f.treatments.index(entry)}].approved", item.heading_span)
@@ -173,6 +178,8 @@ class _Facts:
     planned_procedures: list[str] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
     improvement: dict[str, list[tuple[Improvement, Span]]] = field(default_factory=dict)
+    medication_classes: dict[DrugClass, Span] = field(default_factory=dict)
+    named_classes: set[DrugClass] = field(default_factory=set)
 
     def cite(self, path: str, span: Span) -> None:
         key = self.prefix + path
@@ -274,9 +281,10 @@ def _add_sentence(out: list[_Sentence], text: str, begin: int, end: int, offset:
 
 
 def _negated(text: str, pos: int, reach: int = 30) -> bool:
-    before = text[max(0, pos - reach):pos]
-    return re.search(r"\b(?:no|not|nor|without|denies|denied|negative for|lack of|absence of|"
-                     r"rule out|r/o|failed to)\b[^.;]*$", before, re.I) is not None
+    """Not asserted at ``pos``: negated, uncertain or hypothetical (engine.context), within ``reach``
+    characters before it."""
+    window = max(0, pos - reach)
+    return not context(text[window:], pos - window).asserted
 
 
 def _clause(sentence: _Sentence, span: tuple[int, int]) -> Span:
@@ -306,6 +314,8 @@ _HISTORY_CUE = re.compile(
     r"|were approved|was approved|authorized|completion of)\b",
     re.I,
 )
+# "Prescribed medications have included ..." says what the patient takes, not what is requested.
+_MEDICATION_REQUEST_CUE = re.compile(_REQUEST_CUE.pattern.replace(r"|prescrib\w*", ""), re.I)
 _APPROVAL_CUE = re.compile(r"\b(?:were|was|been) (?:approved|authorized|certified)\b", re.I)
 _GUIDELINE_TALK = re.compile(
     r"\b(?:means|is defined as|are defined as|recommend\w*|should|according to|criteria"
@@ -331,11 +341,12 @@ _UNKNOWN_COUNT = re.compile(
 )
 _UNKNOWN_COUNT_AFTER = re.compile(r"^\s*(?:\w+\s+)?in unspecified amounts?\b", re.I)
 _COUNT_BEFORE = re.compile(
-    rf"(?<![\w/])(?P<n>{NUMBER})\s+(?:(?:prior|previous|completed|additional|initial|total|more)\s+)?"
-    r"(?:(?:sessions?|visits?|treatments?)\s+of\s+(?:\w+\s+)?|(?:[\w-]+/)*)$",
+    rf"(?<![\w/])#?(?P<n>{NUMBER})(?:\s*\(\d{{1,3}}\))?\s+(?:(?:prior|previous|completed|additional|initial|total|more)\s+)?"
+    r"(?:(?:sessions?|visits?|treatments?)\s+(?:of\s+)?(?:\w+\s+)?|(?:[\w-]+/)*)$",
     re.I,
 )
-_COUNT_NOUN_AFTER = re.compile(r"^(?:/[\w-]+)*\s+(?:sessions?|visits?|treatments?)\b", re.I)
+# "6 PT (physical therapy) sessions": a parenthesis that spells the treatment out may stand between.
+_COUNT_NOUN_AFTER = re.compile(r"^(?:/[\w-]+)*(?:\s*\([^()]{1,40}\))?\s+(?:sessions?|visits?|treatments?)\b", re.I)
 _COUNT_AFTER = re.compile(
     rf"^(?:/[\w-]+)*(?:\s+(?:sessions?|visits?|treatments?))?\s*(?:x|×|times)\s*(?P<n>{NUMBER})\b", re.I
 )
@@ -373,49 +384,6 @@ def _modality_mentions(text: str) -> list[tuple[Modality, tuple[int, int]]]:
     return out
 
 
-_DRUGS: dict[str, tuple[str, bool, bool | None]] = {
-    # pattern -> (name as written in the case, opioid, muscle relaxant)
-    r"oxycontin": ("OxyContin", True, False), r"oxycodone": ("oxycodone", True, False),
-    r"percocet": ("Percocet", True, False), r"norco": ("Norco", True, False),
-    r"hydrocodone": ("hydrocodone", True, False), r"vicodin": ("Vicodin", True, False),
-    r"tramadol": ("tramadol", True, False), r"ultram": ("Ultram", True, False),
-    r"ultracet": ("Ultracet", True, False), r"morphine": ("morphine", True, False),
-    r"ms contin": ("MS Contin", True, False), r"kadian": ("Kadian", True, False),
-    r"dilaudid": ("Dilaudid", True, False), r"hydromorphone": ("hydromorphone", True, False),
-    r"fentanyl": ("fentanyl", True, False), r"duragesic": ("Duragesic", True, False),
-    r"methadone": ("methadone", True, False), r"codeine": ("codeine", True, False),
-    r"tylenol (?:#\s*3|no\.? ?3|with codeine)": ("Tylenol #3", True, False),
-    r"tapentadol": ("tapentadol", True, False), r"nucynta": ("Nucynta", True, False),
-    r"oxymorphone": ("oxymorphone", True, False), r"opana": ("Opana", True, False),
-    r"buprenorphine": ("buprenorphine", True, False), r"butrans": ("Butrans", True, False),
-    r"suboxone": ("Suboxone", True, False), r"demerol": ("Demerol", True, False),
-    r"soma": ("Soma", False, True), r"carisoprodol": ("carisoprodol", False, True),
-    r"zanaflex": ("Zanaflex", False, True), r"tizanidine": ("tizanidine", False, True),
-    r"cyclobenzaprine": ("cyclobenzaprine", False, True), r"flexeril": ("Flexeril", False, True),
-    r"fexmid": ("Fexmid", False, True), r"amrix": ("Amrix", False, True),
-    r"methocarbamol": ("methocarbamol", False, True), r"robaxin": ("Robaxin", False, True),
-    r"baclofen": ("baclofen", False, True), r"skelaxin": ("Skelaxin", False, True),
-    r"metaxalone": ("metaxalone", False, True), r"orphenadrine": ("orphenadrine", False, True),
-    r"norflex": ("Norflex", False, True), r"chlorzoxazone": ("chlorzoxazone", False, True),
-    r"lyrica": ("Lyrica", False, False), r"pregabalin": ("pregabalin", False, False),
-    r"gabapentin": ("gabapentin", False, False), r"neurontin": ("Neurontin", False, False),
-    r"ibuprofen": ("ibuprofen", False, False), r"motrin": ("Motrin", False, False),
-    r"naproxen": ("naproxen", False, False), r"anaprox": ("Anaprox", False, False),
-    r"naprosyn": ("Naprosyn", False, False), r"celebrex": ("Celebrex", False, False),
-    r"meloxicam": ("meloxicam", False, False), r"mobic": ("Mobic", False, False),
-    r"nabumetone": ("nabumetone", False, False), r"relafen": ("Relafen", False, False),
-    r"diclofenac": ("diclofenac", False, False), r"voltaren": ("Voltaren", False, False),
-    r"lidoderm": ("Lidoderm", False, False), r"terocin": ("Terocin", False, False),
-    r"omeprazole": ("omeprazole", False, False), r"prilosec": ("Prilosec", False, False),
-    r"cymbalta": ("Cymbalta", False, False), r"duloxetine": ("duloxetine", False, False),
-    r"amitriptyline": ("amitriptyline", False, False), r"elavil": ("Elavil", False, False),
-    r"ambien": ("Ambien", False, False), r"zolpidem": ("zolpidem", False, False),
-    r"trazodone": ("trazodone", False, False), r"topamax": ("Topamax", False, False),
-    r"xanax": ("Xanax", False, None), r"alprazolam": ("alprazolam", False, None),
-    r"valium": ("Valium", False, None), r"diazepam": ("diazepam", False, None),
-    r"klonopin": ("Klonopin", False, None), r"clonazepam": ("clonazepam", False, None),
-}
-_DRUG_RES = [(re.compile(rf"\b{p}\b", re.I), v) for p, v in _DRUGS.items()]
 
 _CONDITION_TERMS: list[tuple[Condition, str]] = [
     (Condition.chronic_pain, r"chronic pain(?: syndrome)?|chronic\b[^.;]{0,40}?\bpain"),
@@ -450,39 +418,68 @@ _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
 _RED_FLAG_RES = [(f, re.compile(rf"\b(?:{p})\b", re.I)) for f, p in _RED_FLAG_TERMS]
 _NO_RED_FLAGS = re.compile(r"\bno (?:other )?red flags?\b", re.I)
 
-_NEURO_INTACT = re.compile(
-    r"\bnegative (?:SLR|straight[- ]leg[- ]rais\w*)(?: tests?)?"
-    r"|\b(?:neurologically|neurovascularly) intact\b"
-    r"|\bintact neurolog\w*(?: exam\w*)?(?: throughout [\w ]{0,40}?extremit(?:y|ies))?"
-    r"|\bneurolog\w* exam\w* (?:was |is |were )?(?:normal|intact|unremarkable|within normal limits)"
-    r"|\bnormal neurolog\w* exam\w*|\bno (?:focal )?neurolog\w* deficits?"
-    r"|\bsensation (?:is |was )?intact|\b(?:motor )?strength (?:is |was )?5/5",
-    re.I,
-)
-_NEURO_COMPROMISE = re.compile(
-    r"\bpositive (?:SLR|straight[- ]leg[- ]rais\w*)(?: tests?)?"
-    r"|\b(?:decreased|diminished|reduced|absent|abnormal) (?:sensation|reflexes?|strength|motor)\b[^.;]{0,40}"
-    r"|\bdermatomal (?:numbness|sensory loss|deficits?)|\b(?:motor|sensory) deficits?\b"
-    r"|\bfoot drop\b|\bEMG\b[^.;]{0,40}\b(?:radiculopathy|positive|abnormal)\b",
-    re.I,
-)
-_NEURO_EQUIVOCAL = re.compile(r"\bequivocal (?:SLR|neurolog\w*|findings|exam\w*)", re.I)
+# The neurologic examination, read as findings. Each finding names what it shows when asserted;
+# engine.context says whether it is: a negated sign or symptom ("no numbness", "denies weakness")
+# is evidence of an intact examination, an uncertain or hypothetical one is no evidence.
+_STRENGTH_LOW = r"(?:[0-4](?:\+|-)?|4\+?)\s*(?:/|out\s+of)\s*5"
+_NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
+    ("nerve_compromise", re.compile(
+        r"\bpositive\s+(?:bilateral\s+|left\s+|right\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
+        r"|\b(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?\s+(?:was\s+|is\s+|were\s+)?positive"
+        r"|\b(?:decreased|diminished|reduced|absent|abnormal|impaired|loss\s+of|altered|depressed)\s+"
+        r"(?:light[- ]touch\s+|pinprick\s+)?(?:sensation|sensory|reflexes?|strength|motor|dermatom\w*)"
+        r"|\b(?:sensation|sensory\s+exam\w*|reflexes?|strength)\s+(?:is\s+|was\s+|were\s+)?"
+        r"(?:noted\s+(?:to\s+be\s+)?)?(?:decreased|diminished|reduced|absent|abnormal|impaired)"
+        r"|\b(?:strength|motor\s+(?:strength|power)|muscle\s+strength)\b[^.;]{0,40}?" + _STRENGTH_LOW +
+        r"|" + _STRENGTH_LOW + r"\s+(?:strength|motor|weakness)"
+        r"|\bdermatomal\s+(?:numbness|sensory\s+loss|deficits?|distribution|pattern)"
+        r"|\b(?:motor|sensory|neurolog\w*|focal)\s+deficits?\b|\bfoot\s+drop\b|\batrophy\b"
+        r"|\b(?:moderate|marked|significant|severe)\s+weakness\b"
+        r"|\bEMG\b[^.;]{0,40}\b(?:radiculopathy|positive|abnormal)\b", re.I)),
+    ("equivocal", re.compile(
+        r"\bequivocal\s+(?:SLR|neurolog\w*|findings|exam\w*)|\bnumbness\b|\btingling\b"
+        r"|\bparesthesi\w*|\bpins\s+and\s+needles\b|\bradiat\w+\b|\bradicular\s+(?:pain|symptoms)"
+        r"|\bpositive\s+(?:Tinel|Phalen|Spurling|Durkan|Hoffman)\w*|\b(?:Tinel|Phalen|Spurling)'?s?\s+"
+        r"(?:sign\s+|test\s+)?(?:was\s+|is\s+)?positive|\bweakness\b|\bshooting\s+pain", re.I)),
+    ("intact", re.compile(
+        r"\bnegative\s+(?:bilateral\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
+        r"|\b(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?\s+(?:was\s+|is\s+|were\s+)?negative"
+        r"|\b(?:neurologically|neurovascularly)\s+intact\b"
+        r"|\bintact\s+(?:to\s+)?(?:neurolog\w*|sensation|sensory|strength|reflexes|light\s+touch)"
+        r"|\bneurolog\w*\s+exam\w*\s+(?:was\s+|is\s+|were\s+)?(?:normal|intact|unremarkable|within\s+normal\s+limits|grossly\s+intact)"
+        r"|\bnormal\s+(?:neurolog\w*|sensory|motor|reflex\w*)\s*(?:exam\w*)?"
+        r"|\b(?:sensation|sensory\s+exam\w*|strength|reflexes|motor\s+exam\w*)\s+(?:is\s+|was\s+|were\s+)?"
+        r"(?:grossly\s+)?(?:intact|normal|symmetric\w*|equal)"
+        r"|\b(?:strength|motor\s+(?:strength|power)|muscle\s+strength)\b[^.;]{0,40}?5\s*(?:/|out\s+of)\s*5"
+        r"|\b5\s*/\s*5\s+(?:\w+\s+){0,2}strength", re.I)),
+]
 
+# Work status, as summaries state it: "temporary total disability", "off work", "working with
+# modified duties", "return to work with restrictions", "Current work status: restricted", "full
+# duty". Each statement is read through engine.context ("needs to be taken off work" is no status).
 _OFF_WORK = re.compile(
-    r"\b(?:not (?:currently |presently )?working|off (?:of )?work|temporarily totally disabled"
-    r"|TTD|has not returned to work|not returned to work|unable to work|is unemployed)\b",
+    r"\b(?:not\s+(?:currently\s+|presently\s+)?working|off\s+(?:of\s+)?work|(?:temporar(?:y|ily)\s+)?"
+    r"total(?:ly)?\s+(?:temporar(?:y|ily)\s+)?disab\w+|\bTTD\b|has\s+not\s+returned\s+to\s+work"
+    r"|not\s+returned\s+to\s+work|unable\s+to\s+work|is\s+unemployed|no\s+longer\s+working"
+    r"|remains?\s+off|placed\s+off\s+work|off\s+duty)\b",
     re.I,
 )
 _FULL_DUTY = re.compile(
-    r"\b(?:(?:working|returned to|back to) (?:full|regular|usual) (?:duty|duties|work)"
-    r"|full duty|regular duty|without restrictions)\b",
+    r"\b(?:(?:working|returned\s+to|back\s+to|return\s+to)\s+(?:full|regular|usual)\s+(?:duty|duties|work)"
+    r"|full\s+(?:duty|duties)|regular\s+(?:duty|duties)|without\s+(?:work\s+)?restrictions"
+    r"|working\s+full[- ]time\s+without)\b",
     re.I,
 )
 _MODIFIED_DUTY = re.compile(
-    r"\b(?:modified duty|light duty|restricted duty|working with restrictions"
-    r"|returned to work with restrictions)\b",
+    r"\b(?:(?:modified|light|restricted|limited|transitional|alternat\w+)\s+(?:work\s+)?(?:duty|duties|work)"
+    r"|(?:working|work|return(?:ed)?\s+to\s+work|back\s+to\s+work)\s+(?:\w+\s+){0,2}with\s+"
+    r"(?:\w+\s+)?(?:restrictions|limitations|modifications|modified\s+duties)"
+    r"|work\s+status\s+(?:\w+\s+){0,6}?(?:restricted|modified|light)"
+    r"|working\s+(?:on\s+a\s+)?part[- ]time)\b",
     re.I,
 )
+_WORK_STATUS_SAID = re.compile(r"\bwork\s+status\b|\bcurrently\s+working\b", re.I)
+_CURRENT = re.compile(r"\b(?:current(?:ly)?|presently|now|remains?|continues?|continued)\b", re.I)
 _PERMANENT = re.compile(r"\bpermanent (?:work )?restrictions\b", re.I)
 
 _AGE = re.compile(
@@ -538,13 +535,14 @@ def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
         _diagnoses(f, s)
         _conditions_and_regions(f, s)
         _surgery_and_plans(f, s)
-        if not _REQUEST_CUE.search(s.text):
+        if not _MEDICATION_REQUEST_CUE.search(s.text):
             _medications(f, s)
         _treatments(f, s)
         if not _REQUEST_CUE.search(s.text):
             _improvement(f, s, None)
         if not _GUIDELINE_TALK.search(s.text):
             _functional_status(f, s)
+    _medication_classes(f)
     _exam(f, sentences)
 
 
@@ -585,15 +583,21 @@ def _work(f: _Facts, sentences: list[_Sentence]) -> None:
         for status, regex in ((WorkStatus.off_work, _OFF_WORK), (WorkStatus.full_duty, _FULL_DUTY),
                               (WorkStatus.modified_duty, _MODIFIED_DUTY)):
             for m in regex.finditer(s.text):
-                if not _REQUEST_CUE.search(s.text) and not _GUIDELINE_TALK.search(s.text):
-                    found.append((status, s.whole))
+                ctx = context(s.text, m.start(), m.end())
+                if not ctx.asserted or _GUIDELINE_TALK.search(s.text) or (
+                        _REQUEST_CUE.search(s.text) and not _WORK_STATUS_SAID.search(s.text)):
+                    continue
+                found.append((status, s.whole))
         m = _PERMANENT.search(s.text)
         if m and not _GUIDELINE_TALK.search(s.text):
             f.put(f.claimant, "permanent_restrictions", "claimant.permanent_restrictions",
                   not _negated(s.text, m.start(), 12), s.whole)
     statuses = {status for status, _ in found}
-    if len(statuses) == 1:  # statements that disagree settle nothing
+    if len(statuses) == 1:  # statements that disagree settle nothing...
         f.put(f.claimant, "work_status", "claimant.work_status", found[0][0].value, found[0][1])
+    elif found and _CURRENT.search(f.letter.body[found[-1][1][0]:found[-1][1][1]]):
+        # ...unless the last of them says it is the current status.
+        f.put(f.claimant, "work_status", "claimant.work_status", found[-1][0].value, found[-1][1])
 
 
 def _diagnoses(f: _Facts, s: _Sentence) -> None:
@@ -645,13 +649,34 @@ def _conditions_and_regions(f: _Facts, s: _Sentence) -> None:
 
 
 def _medications(f: _Facts, s: _Sentence) -> None:
-    found = [(m, v) for regex, v in _DRUG_RES if (m := regex.search(s.text))]
-    for m, (name, opioid, relaxant) in sorted(found, key=lambda x: x[0].start()):
-        if not _negated(s.text, m.start(), 20):
-            entry = {"name": name, "opioid": opioid, "muscle_relaxant": relaxant}
-            if all(e["name"] != name for e in f.medications):
-                f.medications.append(entry)
-                f.cite(f"medications[{len(f.medications) - 1}]", _clause(s, m.span()))
+    """Medications named in the sentence (engine/data/medications.yaml), as written, with their class."""
+    for drug, (start, end) in find_drugs(s.text):
+        if _negated(s.text, start, 20):
+            continue
+        if drug.class_only:
+            f.medication_classes.setdefault(drug.drug_class, s.span((start, end)))
+            continue
+        name = s.text[start:end]
+        if any(e["name"].lower() == name.lower() for e in f.medications):
+            continue
+        # A benzodiazepine may be given as a muscle relaxant: whether it is here is not known.
+        relaxant = None if drug.drug_class is DrugClass.benzodiazepine else drug.drug_class is DrugClass.muscle_relaxant
+        f.medications.append({"name": name, "opioid": drug.drug_class is DrugClass.opioid,
+                              "muscle_relaxant": relaxant})
+        f.cite(f"medications[{len(f.medications) - 1}]", _clause(s, (start, end)))
+        f.named_classes.add(drug.drug_class)
+
+
+def _medication_classes(f: _Facts) -> None:
+    """A class named without a drug ("anti-inflammatory medications") is a medication of record
+    when no drug of that class is named anywhere in the text read."""
+    for drug_class, span in f.medication_classes.items():
+        if drug_class in f.named_classes:
+            continue
+        f.medications.append({"name": drug_class.value.replace("_", " "),
+                              "opioid": drug_class is DrugClass.opioid,
+                              "muscle_relaxant": drug_class is DrugClass.muscle_relaxant})
+        f.cite(f"medications[{len(f.medications) - 1}]", span)
 
 
 def _treatments(f: _Facts, s: _Sentence) -> None:
@@ -693,7 +718,7 @@ def _count(
     m = _COUNT_BEFORE.search(before)
     n = None
     if m:
-        noun_before = re.search(r"(?:sessions?|visits?|treatments?)\s+of\s+(?:\w+\s+)?$", m.group(0), re.I)
+        noun_before = re.search(r"(?:sessions?|visits?|treatments?)\s+(?:of\s+)?(?:\w+\s+)?$", m.group(0), re.I)
         noun_in = re.search(r"\b(?:sessions?|visits?|treatments?)$", mention, re.I)
         if noun_before or noun_in or _COUNT_NOUN_AFTER.match(after):
             n = number_value(m.group("n"))
@@ -743,7 +768,13 @@ _IMPROVEMENT_UNKNOWN = re.compile(
 _IMPROVEMENT_DOCUMENTED = re.compile(
     r"\b(?:with|showed|shows|demonstrated|reported|noted|has had|had|resulted in|documented)\s+"
     r"(?:significant\s+|some\s+|objective\s+|good\s+)?(?:functional improvement|improvement in "
-    r"(?:function|ADLs?|activities of daily living)|improved function)",
+    r"(?:function|ADLs?|activities of daily living)|improved function)"
+    # A gain in function said in its own words: "increased ability to use the arm", "improved range
+    # of motion", "able to return to work", "less buckling", "walking farther".
+    r"|\b(?:increased|improved|improving|better|greater)\s+(?:ability|function\w*|range\s+of\s+motion|ROM"
+    r"|mobility|strength|endurance|tolerance|walking|sitting|standing|use\s+of)\b"
+    r"|\b(?:now\s+)?able\s+to\s+(?:return\s+to|resume|perform|walk|drive|lift|sleep|work)\b"
+    r"|\bless\s+(?:buckling|limping|guarding)\b",
     re.I,
 )
 
@@ -818,18 +849,32 @@ def _functional_status(f: _Facts, s: _Sentence) -> None:
 def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
     found: dict[str, Span] = {}
     for s in sentences:
-        for kind, regex in (("intact", _NEURO_INTACT), ("nerve_compromise", _NEURO_COMPROMISE),
-                            ("equivocal", _NEURO_EQUIVOCAL)):
-            m = regex.search(s.text)
-            if m and not (kind != "intact" and _negated(s.text, m.start(), 15)):
-                found.setdefault(kind, s.span(m))
-    if found:
-        if "equivocal" in found or {"intact", "nerve_compromise"} <= found.keys():
-            kind = "equivocal"
-        else:
-            kind = next(iter(found))
-        span = found.get(kind) or next(iter(found.values()))
-        f.put(f.exam, "neurologic", "exam.neurologic", kind, span)
+        if _GUIDELINE_TALK.search(s.text):
+            continue  # "guidelines recommend ... radiculopathy on examination" states a criterion
+        for kind, regex in _NEURO_FINDINGS:
+            for m in regex.finditer(s.text):
+                ctx = context(s.text, m.start(), m.end())
+                if Flag.uncertain in ctx or Flag.hypothetical in ctx:
+                    continue
+                # An absent sign or symptom ("no numbness", "denies weakness") speaks for an intact exam.
+                seen = "intact" if Flag.negated in ctx and kind != "intact" else kind
+                if Flag.negated in ctx and kind == "intact":
+                    continue
+                found.setdefault(seen, s.span(m))
+    # Signs of nerve compromise decide, unless normal signs stand beside them (then the examination
+    # is not unequivocal); else a normal examination; symptoms alone (numbness, radiating pain) with
+    # no examination finding are equivocal.
+    if {"nerve_compromise", "intact"} <= found.keys():
+        f.put(f.exam, "neurologic", "exam.neurologic", "equivocal", found["nerve_compromise"])
+        return _red_flags(f, sentences)
+    for kind in ("nerve_compromise", "intact", "equivocal"):
+        if kind in found:
+            f.put(f.exam, "neurologic", "exam.neurologic", kind, found[kind])
+            break
+    _red_flags(f, sentences)
+
+
+def _red_flags(f: _Facts, sentences: list[_Sentence]) -> None:
     if f.source is EvidenceSource.rationale:
         return  # guideline text lists red flags as criteria, not as findings
     flags: list[str] = []

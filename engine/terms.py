@@ -237,8 +237,9 @@ _DRUG_CLASS_SERVICE: dict[DrugClass, Service] = {
 
 @dataclass(frozen=True)
 class Drug:
-    name: str  # the generic name
+    name: str  # the generic name (the class's name when only the class is named)
     drug_class: DrugClass
+    class_only: bool = False  # "anti-inflammatory medications": no drug named
 
 
 @dataclass(frozen=True)
@@ -263,9 +264,12 @@ class _Lexicon:
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     path = Path(__file__).parent / "data" / "medications.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["drugs"]
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     drugs: dict[str, Drug] = {}
-    for generic, entry in raw.items():
+    for cls, words in raw.get("classes", {}).items():
+        for word in words:
+            drugs[word.lower()] = Drug(cls, DrugClass(cls), class_only=True)
+    for generic, entry in raw["drugs"].items():
         drug = Drug(generic, DrugClass(entry["class"]))
         for name in [generic, *entry.get("names", [])]:
             drugs[name.lower()] = drug
@@ -300,10 +304,17 @@ def _only_drug_words(hits: list[tuple[int, int, Service]]) -> bool:
     return all(s in (Service.medication_other, Service.durable_medical_equipment) for _, _, s in hits)
 
 
+def drug_service(drug: Drug) -> Service:
+    """The service a drug taken by mouth (or injected) is requested as: its class's."""
+    return _DRUG_CLASS_SERVICE[drug.drug_class]
+
+
 def _medication(text: str, drugs: list[tuple[Drug, Span]]) -> Named:
     distinct = list(dict.fromkeys(d for d, _ in drugs if d.drug_class is not DrugClass.other) or
                     dict.fromkeys(d for d, _ in drugs))
     first = distinct[0]
+    if first.class_only:
+        return Named(_DRUG_CLASS_SERVICE[first.drug_class], None, first.drug_class)
     if _TOPICAL.search(text) or first.drug_class is DrugClass.topical_analgesic:
         ingredients = [d for d in distinct]
         cls = DrugClass.compound if len(ingredients) > 1 else (
