@@ -80,17 +80,24 @@ def _plain(value: Any) -> Any:
 def measure(labels: dict[str, Any], letters_dir: Path) -> tuple[list[Score], list[str]]:
     """Scores per field over the labelled letters found in ``letters_dir``; and the letters that
     could not be read (each as a one-line error)."""
-    tally, errors = _Tally(), []
-    for case_number, label in labels.items():
-        path = letters_dir / f"{case_number}.pdf"
+    read: dict[str, tuple[Letter, Case]] = {}
+    errors = []
+    for case_number in labels:
         try:
-            letter = read_letter(str(path))
-            case = letter_to_case(letter)
+            letter = read_letter(str(letters_dir / f"{case_number}.pdf"))
+            read[case_number] = (letter, letter_to_case(letter))
         except InputError as e:
             errors.append(str(e))
-            continue
-        _compare(tally, label, letter, case)
-    return tally.scores(), errors
+    return score(labels, read), errors
+
+
+def score(labels: dict[str, Any], read: dict[str, tuple[Letter, Case]]) -> list[Score]:
+    """Scores per field over the labelled letters that were read (case number -> letter, case)."""
+    tally = _Tally()
+    for case_number, label in labels.items():
+        if case_number in read:
+            _compare(tally, label, *read[case_number])
+    return tally.scores()
 
 
 def _compare(t: _Tally, label: dict[str, Any], letter: Letter, case: Case) -> None:
