@@ -59,6 +59,21 @@ _REACH = 120  # characters a scope reaches at most, so one "no" never covers a w
 _WINDOW = 6
 
 
+_POLARITY = re.compile(
+    r"(?:positive|negative|decreased|diminished|reduced|abnormal|absent|intact|normal|equivocal|impaired)\b",
+    re.I)
+_LIST_WORD = re.compile(r"\b(?:or|nor|and)\b", re.I)
+
+
+def _after_list_break(before: str) -> str:
+    """A comma ends a trigger's scope unless a list goes on ("no numbness, tingling or weakness"):
+    in "with and without resistance, motor strength is 4/5" the strength is not denied."""
+    comma = before.rfind(",")
+    if comma < 0 or _LIST_WORD.search(before, comma):
+        return before
+    return before[comma + 1:]
+
+
 def _last_words(text: str, n: int) -> str:
     words = list(re.finditer(r"\S+", text))
     return text[words[-n].start():] if len(words) > n else text
@@ -83,6 +98,11 @@ def context(text: str, start: int, end: int | None = None) -> Context:
     clause_start = _clause_start(text, start)
     clause_end = _clause_end(text, end)
     before = _last_words(text[max(clause_start, start - _REACH):start], _WINDOW)
+    before = _after_list_break(before)
+    if _POLARITY.match(text, start):
+        # "... without resistance, with positive Tinel's": a finding that states its own polarity
+        # is negated only by a trigger right before it ("not positive").
+        before = _last_words(before, 2)
     after = text[end:min(clause_end, end + _REACH)]
     flags = {flag for flag, regex in _FORWARD_RE.items() if regex.search(before)}
     flags |= {flag for flag, regex in _BACKWARD_RE.items() if regex.match(after.lstrip(" ,"))}

@@ -451,7 +451,10 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
         r"|\b(?:sensation|sensory\s+exam\w*|strength|reflexes|motor\s+exam\w*)\s+(?:is\s+|was\s+|were\s+)?"
         r"(?:grossly\s+)?(?:intact|normal|symmetric\w*|equal)"
         r"|\b(?:strength|motor\s+(?:strength|power)|muscle\s+strength)\b[^.;]{0,40}?5\s*(?:/|out\s+of)\s*5"
-        r"|\b5\s*/\s*5\s+(?:\w+\s+){0,2}strength", re.I)),
+        r"|\b5\s*/\s*5\s+(?:\w+\s+){0,2}strength"
+        r"|\b(?:sensation|sensory)\s+(?:\w+\s+){1,3}intact|\bno\s+abnormal\s+(?:neurolog\w*\s+)?findings"
+        r"|\bnegative\s+(?:Tinel|Phalen|Spurling|Durkan|Hoffman)\w*"
+        r"|\b(?:Tinel|Phalen|Spurling)'?s?\s+(?:sign\s+|test\s+)?(?:was\s+|is\s+|were\s+)?negative", re.I)),
 ]
 
 # Work status, as summaries state it: "temporary total disability", "off work", "working with
@@ -528,7 +531,11 @@ _UR_DATE_BEFORE = re.compile(r"\b(?:on|dated|of)\s+$", re.I)
 # ------------------------------------------------------------------------------- the summary
 
 
+_THERAPY_WORD = re.compile(r"\btherap(?:y|ies|ist)\b", re.I)
+
+
 def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
+    therapy = next((i.service for i in f.letter.items if i.category is Category.rehabilitation), None)
     _claimant(f, sentences)
     _work(f, sentences)
     for s in sentences:
@@ -539,7 +546,9 @@ def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
             _medications(f, s)
         _treatments(f, s)
         if not _REQUEST_CUE.search(s.text):
-            _improvement(f, s, None)
+            # "The therapy report noted increased ability to use the arm": a therapy the sentence
+            # does not name is the one disputed, when that is a therapy.
+            _improvement(f, s, therapy if therapy and _THERAPY_WORD.search(s.text) else None)
         if not _GUIDELINE_TALK.search(s.text):
             _functional_status(f, s)
     _medication_classes(f)
@@ -856,10 +865,11 @@ def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
                 ctx = context(s.text, m.start(), m.end())
                 if Flag.uncertain in ctx or Flag.hypothetical in ctx:
                     continue
-                # An absent sign or symptom ("no numbness", "denies weakness") speaks for an intact exam.
-                seen = "intact" if Flag.negated in ctx and kind != "intact" else kind
                 if Flag.negated in ctx and kind == "intact":
                     continue
+                # An absent sign or symptom ("no numbness", "no neurological deficits") speaks for an
+                # intact examination, but more weakly than a normal sign: it never outweighs one.
+                seen = "absent" if Flag.negated in ctx else kind
                 found.setdefault(seen, s.span(m))
     # Signs of nerve compromise decide, unless normal signs stand beside them (then the examination
     # is not unequivocal); else a normal examination; symptoms alone (numbness, radiating pain) with
@@ -867,9 +877,10 @@ def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
     if {"nerve_compromise", "intact"} <= found.keys():
         f.put(f.exam, "neurologic", "exam.neurologic", "equivocal", found["nerve_compromise"])
         return _red_flags(f, sentences)
-    for kind in ("nerve_compromise", "intact", "equivocal"):
+    for kind, value in (("nerve_compromise", "nerve_compromise"), ("intact", "intact"),
+                        ("equivocal", "equivocal"), ("absent", "intact")):
         if kind in found:
-            f.put(f.exam, "neurologic", "exam.neurologic", kind, found[kind])
+            f.put(f.exam, "neurologic", "exam.neurologic", value, found[kind])
             break
     _red_flags(f, sentences)
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus a
 # Recall on the labels as measured when this test was written (README "Reading letters"); a change
 # that reads less well fails here. Fields the rules read are held to 0.8 unless listed: the
 # exceptions are the gaps the README names.
-BELOW_TARGET = {"exam_neurologic": 0.70, "functional_improvement.documented": 0.0}
+BELOW_TARGET = {"functional_improvement.documented": 0.5}
 
 
 @pytest.fixture(scope="module")
