@@ -36,7 +36,9 @@ RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 STATUSES = ("confirmed", "partial", "unconfirmed")
 FINDINGS = ("not_medically_necessary", "medically_necessary", "outside_guideline")
 FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "status", "in_force",
-             "derives", "supplements", "rules", "notes"}
+             "derives", "supplements", "rules", "notes", "reapplied"}
+# A later edition that applied the same criteria: its own name, period, citation and status.
+REAPPLIED_KEYS = {"key", "from", "to", "guideline", "topic", "pages", "status", "source", "services"}
 RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
 
 
@@ -81,6 +83,7 @@ class _FileReader:
         self.doc = doc
         self.ctx = ctx
         self.problems: list[Problem] = []
+        self.reapplied: list[RuleSet] = []
 
     def problem(self, path: tuple[Any, ...], message: str, rule_id: str | None = None) -> None:
         self.problems.append(Problem(self.doc.source, self.doc.line_of(path), rule_id, message))
@@ -108,7 +111,7 @@ class _FileReader:
         if guideline is None or cite is None or start is None or services is None:
             return None
         try:
-            return RuleSet(
+            rs = RuleSet(
                 key=Path(self.doc.source).stem, source=self.doc.source, guideline=guideline,
                 topic=self._text(data, ("topic",)), cite=cite, pages=self._text(data, ("pages",)),
                 services=tuple(services), in_force_from=start, in_force_to=end, derives=derives,
@@ -117,6 +120,60 @@ class _FileReader:
         except ValueError as e:  # pragma: no cover - every field was checked above
             self.problem((), str(e))
             return None
+        self.reapplied = self._reapplied(data, rs)
+        return rs
+
+    def _reapplied(self, data: dict, rs: RuleSet) -> list[RuleSet]:
+        """The same criteria under a later edition (``reapplied:``), one rule set per period.
+
+        The criteria are written once; each period names its guideline, dates and the status of the
+        source that shows the criteria were applied then (e.g. the edition as IMR letters quote it).
+        """
+        raw = data.get("reapplied")
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem(("reapplied",), "reapplied: expected a list of {key, from, to, guideline, status, source}")
+            return []
+        out = []
+        for i, entry in enumerate(raw):
+            path = ("reapplied", i)
+            if not isinstance(entry, dict):
+                self.problem(path, "reapplied: expected a mapping")
+                continue
+            for key in entry:
+                if key not in REAPPLIED_KEYS:
+                    self.problem(path + (key,), f"unknown key '{key}' (expected one of {', '.join(sorted(REAPPLIED_KEYS))})")
+            key = entry.get("key")
+            if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9_]+", key):
+                self.problem(path + ("key",), "key: expected a rule-set name in lower case (e.g. physical_medicine_2016)")
+                continue
+            if not isinstance(entry.get("source"), str) or not entry["source"].strip():
+                self.problem(path + ("source",), "source: expected the source that shows the criteria applied then")
+            start = self._date(entry.get("from"), path + ("from",))
+            end = self._date(entry["to"], path + ("to",)) if entry.get("to") is not None else None
+            status = self._status(entry, path + ("status",), rs.status)
+            guideline = self._text(entry, path + ("guideline",), required=True)
+            if start is None or guideline is None:
+                continue
+            if start <= (rs.in_force_to or dt.date.max) and rs.in_force_from <= (end or dt.date.max):
+                self.problem(path + ("from",), "reapplied period overlaps the file's own in_force")
+                continue
+            services = rs.services
+            if "services" in entry:
+                wanted = entry["services"]
+                if not isinstance(wanted, list) or not set(wanted) <= set(rs.services):
+                    self.problem(path + ("services",), "services: expected some of the file's own services")
+                    continue
+                services = tuple(wanted)
+            # The period's source speaks for the criteria of the file as applied then.
+            rules = tuple(r.model_copy(update={"status": status}) for r in rs.rules)
+            out.append(rs.model_copy(update={
+                "key": key, "guideline": guideline, "topic": entry.get("topic", rs.topic),
+                "pages": str(entry["pages"]) if entry.get("pages") is not None else None,
+                "in_force_from": start, "in_force_to": end, "status": status, "rules": rules,
+                "services": services}))
+        return out
 
     def _text(self, data: dict, path: tuple[Any, ...], required: bool = False,
               what: str | None = None, rule_id: str | None = None) -> str | None:
@@ -456,6 +513,7 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
         problems.extend(reader.problems)
         if rs is not None:
             rulesets.append(rs)
+            rulesets.extend(reader.reapplied)
     domains = _domains(ctx)
     for rs in rulesets:
         problems.extend(_check_rules(rs, domains))

@@ -28,6 +28,7 @@ def test_wheel_ships_rules_and_cases_as_package_data(wheel):
     assert len(rules) == len(list((ROOT / "rules").rglob("*.yaml")))
     assert any(n.startswith("engine/_bundled/cases/seeds/") for n in names)
     assert "engine/cli.py" in names
+    assert {"engine/data/medications.yaml", "engine/data/editions.yaml"} <= set(names)
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -42,4 +43,7 @@ def test_installed_wheel_finds_its_rules_without_a_checkout(wheel, tmp_path):
     module, rules_dir, count = proc.stdout.split()
     assert module.startswith(str(site))
     assert rules_dir == str(site / "engine" / "_bundled" / "rules")
-    assert int(count) == len(list((ROOT / "rules").rglob("*.yaml")))
+    from engine.rulebook import load_rulebook
+
+    # Every file, and every later edition a file is reapplied in (reapplied:), is a rule set.
+    assert int(count) == len(load_rulebook([ROOT / "rules"]).rulesets)

@@ -188,3 +188,39 @@ def test_imr_rules_list_unconfirmed_shows_only_unconfirmed_rules(capsys):
     assert main(["rules", "list", "--unconfirmed"]) == 0
     text = capsys.readouterr().out.splitlines()
     assert len(text) == len(unconfirmed) + 1 and all(line.rstrip().endswith("unconfirmed") for line in text[1:])
+
+
+REAPPLIED = """\
+reapplied:
+  - key: demo_2016
+    from: 2016-07-29
+    to: 2017-11-30
+    guideline: Demo guideline (2016)
+    status: partial
+    source: the 2016 edition as quoted in IMR determinations
+"""
+
+
+def test_a_file_reapplied_in_a_later_edition_gives_one_rule_set_per_period(tmp_path):
+    book = load_rulebook([write(tmp_path, HEADER.replace("rules:\n", REAPPLIED + "rules:\n") + GOOD_RULE)])
+    first, later = book.rulesets
+    assert (later.key, later.guideline, str(later.in_force_from), str(later.in_force_to)) == (
+        "demo_2016", "Demo guideline (2016)", "2016-07-29", "2017-11-30")
+    assert [r.id for r in later.rules] == [r.id for r in first.rules]
+    assert {r.status for r in later.rules} == {"partial"}
+    import datetime as dt
+    assert book.in_force("massage_therapy", dt.date(2017, 1, 1)) == [later]
+
+
+@pytest.mark.parametrize("change, message", [
+    (("from: 2016-07-29", "from: 2016-01-01"), "reapplied period overlaps the file's own in_force"),
+    (("    source: the 2016 edition as quoted in IMR determinations\n", ""), "source: expected the source"),
+    (("key: demo_2016", "key: Demo 2016"), "key: expected a rule-set name in lower case"),
+    (("    status: partial\n", "    status: partial\n    colour: blue\n"), "unknown key 'colour'"),
+    (("    status: partial\n", "    status: partial\n    services: [acupuncture]\n"),
+     "services: expected some of the file's own services"),
+])
+def test_reapplied_problems_name_the_line(tmp_path, change, message):
+    body = HEADER.replace("rules:\n", REAPPLIED.replace(*change) + "rules:\n") + GOOD_RULE
+    problems = problems_of(write(tmp_path, body))
+    assert any(message in p and p.startswith(str(tmp_path / "demo.yaml") + ":") for p in problems), problems

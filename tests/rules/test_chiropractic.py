@@ -183,8 +183,9 @@ def test_flare_up_visits_every_4_to_6_months(last_date, outcome):
 # -- period in force ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("date, outcome", [("2009-07-17", None), ("2009-07-18", "Overturned"),
-                                           ("2016-07-28", "Overturned"), ("2016-07-29", None)])
-def test_in_force_from_2009_07_18_to_2016_07_28(date, outcome):
+                                           ("2016-07-28", "Overturned"), ("2016-07-29", "Overturned"),
+                                           ("2017-11-30", "Overturned"), ("2017-12-01", None)])
+def test_in_force_from_2009_07_18_to_2017_11_30_with_the_2016_edition(date, outcome):
     d = chiro(date=date)
     assert d.outcome == outcome
     if outcome is None:

@@ -89,8 +89,8 @@ def test_the_cap_does_not_apply_to_other_services():
     ("2003-12-31", 30, None, []),                     # nothing in force: no prediction
     ("2004-01-01", 30, "Upheld", [CAP_NO_SURGERY]),   # the cap alone
     ("2008-06-01", 6, None, []),                      # the cap alone cannot support a request
-    ("2017-06-01", 6, None, []),
-    ("2017-06-01", 30, "Upheld", [CAP_NO_SURGERY]),
+    ("2018-06-01", 6, None, []),                      # after the 2016 edition: the cap alone again
+    ("2018-06-01", 30, "Upheld", [CAP_NO_SURGERY]),
 ])
 def test_in_force_from_2004_01_01_with_no_end(date, quantity, outcome, rules):
     d = decide({"service": "physical_therapy", "quantity": quantity, "date": date},

@@ -102,6 +102,7 @@ def test_after_the_trial_function_must_have_improved(acquisition, fs, outcome):
 
 
 @pytest.mark.parametrize("date, outcome", [("2009-07-17", None), ("2009-07-18", "Overturned"),
-                                           ("2016-07-28", "Overturned"), ("2016-07-29", None)])
-def test_in_force_from_2009_07_18_to_2016_07_28(date, outcome):
+                                           ("2016-07-28", "Overturned"), ("2016-07-29", "Overturned"),
+                                           ("2017-11-30", "Overturned"), ("2017-12-01", None)])
+def test_in_force_from_2009_07_18_to_2017_11_30_with_the_2016_edition(date, outcome):
     assert tens(date=date, injury="2009-01-01").outcome == outcome
