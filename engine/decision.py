@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .document import fact_document, judged_day, lookup
+from .errors import EvaluationError
 from .evaluate import run
 from .explain import Precheck, Trace
 from .explain import precheck as _precheck
@@ -166,10 +167,18 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     firing = run(rulesets, document)
     decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
     index = {rule.id: rule for rs in rulesets for rule in rs.rules}
-    ours = None
+    # Every decision is checked against the reference semantics (engine.explain): durable_rules
+    # decides, and a disagreement is an engine failure, never a silent prediction.
+    ours = _explain_run(rulesets, document, trace=explain)
+    if set(ours.fired) != set(firing.fired) or ours.derived != firing.derived:
+        only_engine = sorted(set(firing.fired) - set(ours.fired))
+        only_ours = sorted(set(ours.fired) - set(firing.fired))
+        raise EvaluationError(
+            f"durable_rules and the reference evaluator disagree on a {service} request "
+            f"(fired by durable_rules only: {', '.join(only_engine) or 'none'}; by the reference only: "
+            f"{', '.join(only_ours) or 'none'}; derived facts differ: {ours.derived != firing.derived})")
     if explain:
-        ours = _explain_run(rulesets, document, trace=True)
-        ours.trace.engine_agrees = set(ours.fired) == set(firing.fired) and ours.derived == firing.derived
+        ours.trace.engine_agrees = True
         decision.trace = ours.trace
     decision.precheck = _precheck(rulesets, document, decision.outcome, decision.rules,
                                   lambda rule_id: render(index[rule_id].because, document, firing.derived),

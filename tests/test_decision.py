@@ -149,3 +149,24 @@ def test_the_decision_says_whether_the_request_stated_its_date():
     case = make_case({"quantity": 4, "date": None})
     undated = decide_request(case, case.requests[0], book(), today=dt.date(2015, 5, 5))
     assert undated.date_stated is False and undated.date_used == dt.date(2015, 5, 5)
+
+
+def test_a_backend_that_disagrees_stops_with_an_engine_error(monkeypatch, capsys):
+    """Every decision is compared with the reference evaluator; a durable_rules result that differs
+    (here: an engine that loses the rules it fired) is exit 3, never a prediction."""
+    import engine.decision as decision
+    from engine.cli import main
+    from engine.evaluate import Firing
+
+    real = decision.run
+
+    def broken(rulesets, document):  # type: ignore[no-untyped-def]
+        firing = real(rulesets, document)
+        return Firing(fired=[], derived=firing.derived) if firing.fired else firing
+
+    monkeypatch.setattr(decision, "run", broken)
+    status = main(["check", "--no-advice", "cases/seeds/004_455a604ddc9a446c.yaml"])
+    err = capsys.readouterr().err
+    assert status == 3
+    assert "imr: rule engine error: durable_rules and the reference evaluator disagree" in err
+    assert "Traceback" not in err
