@@ -314,14 +314,28 @@ function requestResult(d) {
   return box;
 }
 
+// "request body:1: requests[0].quantity: expected ..." -> the field's label, and the field marked.
+function explainError(error) {
+  for (const node of document.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  const m = error.match(/^request body(?::\d+)?: ([\w.\[\]]+): (.*)$/);
+  if (!m) return error;
+  const path = m[1].replace(/\[(\d+)\]/g, ".$1");
+  const field = state.byId[path];
+  if (!field) return error;
+  const node = document.getElementById(domId(path));
+  if (node) node.setAttribute("aria-invalid", "true");
+  return field.label + ": " + m[2];
+}
+
 function show(decision, error) {
   const result = document.getElementById("result");
   const body = [el("h2", { id: "result-heading", text: "Result" })];
   let stateName = "empty";
   if (error) {
-    body.push(el("p", { class: "error", role: "alert", text: error }));
+    body.push(el("p", { class: "error", role: "alert", "data-message": error, text: explainError(error) }));
     stateName = "error";
   } else if (decision) {
+    explainError("");
     for (const d of decision.decisions) body.push(requestResult(d));
     stateName = (decision.decisions[0] || {}).outcome || "none";
   } else {
