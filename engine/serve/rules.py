@@ -2,8 +2,6 @@
 service and period with the facts each period's rules read (the form shows fields from these)."""
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from ..ir import DERIVED_PREFIX, RuleSet, leaves
@@ -110,7 +108,3 @@ def service_facts(book: Rulebook) -> dict[str, list[str]]:
             facts = out.setdefault(service, [])
             facts += [f for f in facts_read(rs, book) if f not in facts]
     return out
-
-
-def as_json(model: BaseModel) -> Any:
-    return model.model_dump(mode="json")

@@ -76,3 +76,16 @@ def start_server(*args: str) -> Server:
             server.stop()
             raise RuntimeError("imr serve never became healthy: " + "".join(log))
         time.sleep(0.05)
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """`imr ARGS` run in this process (the same main() as the command; no interpreter start-up)."""
+    import contextlib
+    import io
+
+    from engine.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from serve_helpers import ROOT, Server, start_server
+from serve_helpers import ROOT, Server, cli, start_server
 
 from engine.facts import Case, case_schema
 
@@ -23,20 +21,12 @@ SECRET = "Zebrafinch Quillon"  # stands for a patient's words: must never reach 
 
 
 @pytest.fixture(scope="module")
-def server() -> Server:
-    s = start_server()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
 def cli_decisions() -> dict[str, dict]:
     """`imr check --json` on every example and seed case: case_id -> decision (source dropped)."""
-    proc = subprocess.run([sys.executable, "-m", "engine", "check", "--json", "--today", TODAY,
-                           *map(str, CASE_FILES)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    code, stdout, stderr = cli("check", "--json", "--today", TODAY, *map(str, CASE_FILES))
+    assert code == 0, stderr
     out = {}
-    for line in proc.stdout.splitlines():
+    for line in stdout.splitlines():
         d = json.loads(line)
         d.pop("source")
         out[d["case_id"]] = d
@@ -50,10 +40,9 @@ def cli_errors(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("bad")
     for name, text in BAD_CASES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "engine", "check", *sorted(str(folder / n) for n in BAD_CASES)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
+    code, _, stderr = cli("check", *sorted(str(folder / n) for n in BAD_CASES))
+    assert code == 2 and "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
     assert len(lines) == len(BAD_CASES)
     return {Path(line.split(":")[0]).name: line.replace(str(folder / Path(line.split(":")[0]).name), "request body")
             for line in lines}
@@ -101,15 +90,11 @@ def test_check_reads_json_and_gives_the_trace_only_on_request(server: Server) ->
 def test_letter_text_is_read_and_decided_like_the_command_line(server: Server) -> None:
     status, _, body = server.request("POST", f"/api/v1/letter?today={TODAY}", LETTER.read_bytes(), "text/plain")
     assert status == 200, body
-    parsed = subprocess.run([sys.executable, "-m", "engine", "parse", "--json", str(LETTER)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)
-    expected = json.loads(parsed.stdout)
+    expected = json.loads(cli("parse", "--json", str(LETTER))[1])
     expected.update(letter=None, case_id=None)
     assert body["case"] == expected
-    checked = subprocess.run([sys.executable, "-m", "engine", "check", "--json", "--today", TODAY, str(LETTER)],
-                             capture_output=True, text=True, cwd=ROOT, timeout=60)
-    cli = json.loads(checked.stdout)
-    assert body["decision"]["decisions"] == cli["decisions"]
+    checked = json.loads(cli("check", "--json", "--today", TODAY, str(LETTER))[1])
+    assert body["decision"]["decisions"] == checked["decisions"]
 
 
 def test_letter_pdf_is_read(server: Server, tmp_path: Path) -> None:
@@ -129,9 +114,7 @@ def test_letter_pdf_is_read(server: Server, tmp_path: Path) -> None:
 
 def test_rules_are_the_command_lines_and_grouped_by_service(server: Server) -> None:
     _, _, body = server.request("GET", "/api/v1/rules")
-    listed = subprocess.run([sys.executable, "-m", "engine", "rules", "list", "--json"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)
-    assert body["rules"] == json.loads(listed.stdout)
+    assert body["rules"] == json.loads(cli("rules", "list", "--json")[1])
     by_service = {s["service"]: s["periods"] for s in body["services"]}
     acupuncture = by_service["acupuncture"]
     assert acupuncture and all(p["in_force_from"] for p in acupuncture)
@@ -272,8 +255,8 @@ def test_body_over_the_limit_is_413_declared_or_chunked() -> None:
 # -- load, and what the log keeps ------------------------------------------------------------------
 
 def test_200_concurrent_requests_none_lost_same_decisions(server: Server, cli_decisions: dict) -> None:
-    # The bundled examples, and the seeds whose advice search is short, so the test stays quick.
-    bodies = [p.read_text() for p in CASE_FILES if "seeds" not in p.parts or p.name.startswith(("000", "001"))]
+    # The bundled examples (Upheld ones with their advice search, Overturned ones), so the test stays quick.
+    bodies = [p.read_text() for p in CASE_FILES if "examples" in p.parts]
     jobs = [bodies[i % len(bodies)] for i in range(200)]
 
     def one(text: str) -> tuple[int, dict]:
@@ -302,11 +285,15 @@ def test_the_log_keeps_no_patient_words_and_no_query(server: Server) -> None:
     assert "Traceback" not in log
 
 
-def test_serve_rejects_a_bad_limit_in_one_line() -> None:
-    proc = subprocess.run([sys.executable, "-m", "engine", "serve", "--timeout", "0"], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 2 and "expected a positive number (got '0')" in proc.stderr
-    assert "Traceback" not in proc.stderr
+def test_serve_rejects_a_bad_limit_in_one_line(capsys) -> None:
+    from engine.cli import main
+
+    for option, value, words in (("--timeout", "0", "number"), ("--max-body", "x", "integer")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve", option, value])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert f"expected a positive {words} (got '{value}')" in err and "Traceback" not in err
 
 
 def test_date_defaults_to_today_like_the_command_line(server: Server) -> None:
@@ -314,3 +301,17 @@ def test_date_defaults_to_today_like_the_command_line(server: Server) -> None:
     _, _, body = server.request("POST", "/api/v1/check", json.dumps(case))
     (d,) = body["decisions"]
     assert d["date_used"] == dt.date.today().isoformat() and d["date_stated"] is False
+
+
+def test_serve_on_a_busy_port_or_with_a_bad_rulebook_says_so_in_one_line(server: Server, tmp_path: Path,
+                                                                          capsys) -> None:
+    from engine.cli import main
+
+    port = server.url.rsplit(":", 1)[1]
+    assert main(["serve", "--port", port]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"imr serve: cannot listen on 127.0.0.1:{port}: ") and "\n" not in err
+    (tmp_path / "bad.yaml").write_text("guideline: x\nrules: [\n")
+    assert main(["--rules", str(tmp_path), "serve", "--port", "0"]) == 2  # the rulebook is loaded before binding
+    err = capsys.readouterr().err.strip()
+    assert "bad.yaml" in err and "invalid YAML" in err and "\n" not in err
