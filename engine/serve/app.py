@@ -34,7 +34,7 @@ from ..rulebook import Rulebook
 from ..sources import parse
 from ..validation import describe, field_path
 from .form import FormDescription, describe_form
-from .middleware import BodyLimit, Headers
+from .middleware import BodyLimit, Headers, LoopbackHost
 from .rules import RulebookView, rulebook_view
 
 API = "/api/v1"
@@ -86,8 +86,9 @@ def _decision_json(decision: CaseDecision, trace: bool) -> dict[str, Any]:
     return decision.model_dump(mode="json", exclude={"decisions": {"__all__": hidden}})
 
 
-def create_app(book: Rulebook, limits: Limits = Limits()) -> Any:
-    """The ASGI application: FastAPI wrapped in the body limit and the security headers."""
+def create_app(book: Rulebook, limits: Limits = Limits(), *, loopback: bool = True) -> Any:
+    """The ASGI application: FastAPI wrapped in the body limit, the security headers and (when it
+    listens on a loopback address) the Host check."""
     from ..advice import advise_case
 
     pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="imr-serve")
@@ -246,4 +247,5 @@ def create_app(book: Rulebook, limits: Limits = Limits()) -> Any:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return Headers(BodyLimit(app, limits.max_body))
+    inner = BodyLimit(app, limits.max_body)
+    return Headers(LoopbackHost(inner) if loopback else inner)

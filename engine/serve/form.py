@@ -119,6 +119,8 @@ def _field(path: str, section: str, label: str, kind: Kind | None = None) -> For
     label = label[:1].upper() + label[1:]
     nullable = kind == "list" and type(None) in typing.get_args(_annotation(path))
     blank = "none" if kind in ("list", "lines") and not nullable else "not stated"
+    if kind == "presence":
+        blank = "none in the record (the treatment of record is taken as complete)"
     return FormField(id=path, section=section, label=label, kind=kind, options=options, minimum=lo, maximum=hi,
                      blank=blank, nullable=nullable)
 

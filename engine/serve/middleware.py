@@ -106,3 +106,34 @@ class Headers:
             # scope["path"] never holds the query string; the query is not logged at all.
             log.info("%s %s %s %.1f ms", scope.get("method"), scope.get("path"), status,
                      (time.perf_counter() - start) * 1000)
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def _host_name(header: bytes) -> str:
+    text = header.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        return text[1:text.find("]")] if "]" in text else text
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+
+
+class LoopbackHost:
+    """On a loopback address, answer only requests that name this machine in their Host header.
+
+    A web page elsewhere can point its own host name at 127.0.0.1 (DNS rebinding) and then read the
+    answers as same-origin; its requests still carry its host name, so they are refused here.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...] = LOOPBACK_NAMES):
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = dict(scope.get("headers") or []).get(b"host", b"")
+            if _host_name(host) not in self.allowed:
+                await send_json(send, 400, {"error": "request: the Host header does not name this machine "
+                                                     "(imr serve on a loopback address answers 127.0.0.1 and localhost)"})
+                return
+        await self.app(scope, receive, send)

@@ -12,7 +12,13 @@ from .app import Limits, create_app
 def serve(book: Rulebook, host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) -> int:
     import uvicorn
 
-    app = create_app(book, limits)
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    app = create_app(book, limits, loopback=loopback)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

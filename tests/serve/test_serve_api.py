@@ -315,3 +315,20 @@ def test_serve_on_a_busy_port_or_with_a_bad_rulebook_says_so_in_one_line(server:
     assert main(["--rules", str(tmp_path), "serve", "--port", "0"]) == 2  # the rulebook is loaded before binding
     err = capsys.readouterr().err.strip()
     assert "bad.yaml" in err and "invalid YAML" in err and "\n" not in err
+
+
+def test_a_foreign_host_name_is_refused(server: Server) -> None:
+    """DNS rebinding: a page whose host name resolves to 127.0.0.1 still sends its own Host."""
+    host, port = server.url.removeprefix("http://").split(":")
+    for name, status in ((f"evil.example:{port}", 400), ("evil.example", 400), (f"localhost:{port}", 200),
+                         (f"127.0.0.1:{port}", 200)):
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.putrequest("GET", "/api/v1/health", skip_host=True)
+        conn.putheader("Host", name)
+        conn.endheaders()
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        conn.close()
+        assert r.status == status, (name, body)
+        if status == 400:
+            assert body["error"].startswith("request: the Host header does not name this machine")
