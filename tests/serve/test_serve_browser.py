@@ -166,7 +166,7 @@ def test_missing_documentation_is_listed_and_one_click_applies_the_advice(page, 
     page.screenshot(path=str(shots / "5-documented-overturned.png"), full_page=True)
 
 
-def test_a_dropped_letter_prefills_the_form(page, shots: Path) -> None:
+def test_a_dropped_letter_prefills_the_form(page, server: Server, shots: Path) -> None:
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     before = generation(page)
@@ -177,6 +177,12 @@ def test_a_dropped_letter_prefills_the_form(page, shots: Path) -> None:
     assert field(page, "diagnoses.0.text").input_value() == "sprain of the right foot and ankle"
     assert r["state"] == "Upheld" and r["advice"][0]["field"] == "request.quantity"
     assert "Filled from the letter" in page.text_content("#letter-status")
+    # The form's case keeps what the letter states beyond its fields: the same decision as the letter's.
+    _, _, api = server.request("POST", "/api/v1/letter", (ROOT / "cases/letters/000_bf7d8071a34f0d43.txt").read_bytes(),
+                               "text/plain")
+    (d,) = api["decision"]["decisions"]
+    assert r["state"] == d["outcome"] and r["citations"] == d["citations"]
+    assert [a["field"] for a in r["advice"]] == [c["field"] for c in d["advice"]["changes"]]
     page.screenshot(path=str(shots / "6-letter-prefilled.png"), full_page=True)
 
 
@@ -215,3 +221,21 @@ def test_bad_input_shows_the_servers_one_line_message(page) -> None:
     assert r["state"] in ("Upheld", "Overturned") and field(page, "requests.0.quantity").get_attribute("aria-invalid") is None
 
 
+
+
+@pytest.mark.parametrize("letter", sorted(p.name for p in (ROOT / "cases" / "letters").glob("*.txt")))
+def test_the_form_filled_from_a_letter_decides_its_first_request_as_the_api_does(page, server: Server,
+                                                                                  letter: str) -> None:
+    """Filling the form and reading it back loses nothing the rules read."""
+    path = ROOT / "cases" / "letters" / letter
+    _, _, api = server.request("POST", "/api/v1/letter", path.read_bytes(), "text/plain")
+    d = api["decision"]["decisions"][0]
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    before = generation(page)
+    page.set_input_files("#letter-file", str(path))
+    r = wait_result(page, before)
+    assert (r["state"], r["precheck"], r["citations"]) == (
+        d["outcome"] or "none", (d["precheck"] or {}).get("status"), d["citations"]), letter
+    advice = d["advice"]["changes"] if d["advice"] and d["advice"]["possible"] else []
+    assert [a["words"] for a in r["advice"]] == [c["words"] for c in advice], letter

@@ -4,7 +4,7 @@
 
 const API = "/api/v1";
 const DEBOUNCE_MS = 200;
-const state = { form: null, byId: {}, services: {}, timer: null, controller: null, seq: 0, shown: 0,
+const state = { form: null, base: null, byId: {}, services: {}, timer: null, controller: null, seq: 0, shown: 0,
                 lastChange: 0, lastCase: null, generation: 0 };
 
 const words = (v) => String(v).replace(/_/g, " ");
@@ -147,19 +147,49 @@ function readControl(field) {
   return raw;
 }
 
+function deletePath(data, parts) {
+  let node = data;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i], next = parts[i + 1];
+    if (typeof part === "object" || node === undefined || node === null) continue;
+    if (typeof next === "object") {
+      const list = node[part] || [];
+      const at = list.findIndex((t) => t.modality === next.modality);
+      if (at < 0) return;
+      if (parts[i + 2] === "recorded") { list.splice(at, 1); return; }
+      node = list[at];
+      continue;
+    }
+    node = node[part];
+  }
+  if (node !== undefined && node !== null && typeof node === "object") delete node[parts[parts.length - 1]];
+}
+
 function caseFromForm() {
   const service = currentService();
-  const data = { case_id: "request-form", requests: [{}] };
+  // The facts a letter stated that the form has no field for (medications, injured regions, ...)
+  // stay; every field shown replaces what the letter said at its path.
+  const data = Object.assign(JSON.parse(JSON.stringify(state.base || {})), { case_id: "request-form", requests: [{}] });
   for (const f of state.form.fields) {
     const node = document.querySelector(`#fields [data-path="${CSS.escape(f.id)}"]`);
     if (node && node.hidden) continue;
+    const parts = splitPath(f.id, service);
     const value = readControl(f);
+    // "yes" keeps what the letter says about that treatment; every other field replaces its value.
+    if (!f.id.startsWith("requests.") && !(f.kind === "presence" && value === true)) deletePath(data, parts);
     if (value === null || (Array.isArray(value) && value.length === 0 && !f.nullable)) continue;
-    setPath(data, splitPath(f.id, service), value);
+    setPath(data, parts, value);
   }
   const req = data.requests[0];
   if (!req.text) req.text = words(service) + (req.quantity ? " x " + req.quantity : "");
-  if (data.diagnoses && !data.diagnoses[0].text) data.diagnoses[0].text = data.diagnoses[0].icd10 || "";
+  const first = (data.diagnoses || [])[0];
+  if (first && !first.text) {
+    if (first.icd10) first.text = first.icd10;
+    else data.diagnoses.splice(0, 1);
+  }
+  for (const key of ["surgery"]) {  // an entry the form emptied
+    data[key] = (data[key] || []).filter((x) => Object.keys(x).length);
+  }
   return data;
 }
 
@@ -244,6 +274,9 @@ async function readLetter(file) {
   try {
     const r = await post(API + "/letter", file, file.type || "application/octet-stream");
     if (!r.ok) { status.textContent = r.payload.error; return; }
+    const base = JSON.parse(JSON.stringify(r.payload.case));
+    for (const key of ["requests", "evidence", "rationale_facts", "case_id", "letter"]) delete base[key];
+    state.base = base;
     fillForm(r.payload.case);
     state.lastCase = caseFromForm();
     status.textContent = "Filled from the letter: " + r.payload.case.requests.length +
