@@ -39,5 +39,8 @@ def serve(book: Rulebook, host: str = "127.0.0.1", port: int = 8000, limits: Lim
     shown = f"[{host}]" if ":" in host else host
     print(f"imr serve: listening on http://{shown}:{bound}/ (form at /, API at /api/v1/, Ctrl-C stops)",
           file=sys.stderr, flush=True)
+    if not loopback:
+        print("imr serve: warning: not a loopback address; anyone who can reach it can send cases "
+              "(there is no authentication)", file=sys.stderr, flush=True)
     server.run(sockets=[sock])
     return 0

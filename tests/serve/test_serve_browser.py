@@ -120,6 +120,8 @@ def test_a_request_that_does_not_pass_passes_once_the_advice_is_applied(page, se
     assert r["precheck"] == "not_certifiable"
     assert any("8 CCR 9792.24.2" in c for c in r["citations"])
     assert r["advice"], r
+    assert page.text_content("#announce") == ("Predicted Upheld. Pre-check: Not certifiable as written. "
+                                              f"{len(r['advice'])} change(s) would make it pass.")
     page.screenshot(path=str(shots / "2-upheld-with-advice.png"), full_page=True)
 
     # Apply the advice the way a provider would: type each suggested value into its field.
@@ -131,6 +133,7 @@ def test_a_request_that_does_not_pass_passes_once_the_advice_is_applied(page, se
         latencies.append(r2["latency"])
     assert r2["state"] == "Overturned", r2
     assert r2["precheck"] == "certifiable" and not r2["advice"]
+    assert page.text_content("#announce") == "Predicted Overturned. Pre-check: Certifiable as documented."
     page.screenshot(path=str(shots / "3-overturned-after-advice.png"), full_page=True)
 
     # Typing more visits again brings the denial back: the form follows every change.
@@ -192,7 +195,9 @@ def test_every_control_has_a_label_and_the_result_is_announced(page) -> None:
     unlabeled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, textarea'))
         .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map((c) => c.id)""")
     assert unlabeled == []
-    assert page.get_attribute("#result", "aria-live") == "polite"
+    # A short live summary is announced on every update; the full result is a labelled region.
+    assert page.get_attribute("#announce", "aria-live") == "polite"
+    assert page.get_attribute("#result", "aria-labelledby") == "result-heading"
     assert page.locator("fieldset > legend").count() >= 3
     # Keyboard: the first Tab stops are the skip link, the letter, then the RFA's fields in order.
     page.keyboard.press("Tab")

@@ -375,10 +375,26 @@ function show(decision, error) {
     body.push(el("p", { text: "Choose the service requested to see the prediction." }));
   }
   result.replaceChildren(...body);
+  announce(decision, error);
   state.generation += 1;
   result.setAttribute("data-state", stateName);
   result.setAttribute("data-generation", String(state.generation));
   if (state.lastChange) result.setAttribute("data-latency-ms", (performance.now() - state.lastChange).toFixed(1));
+}
+
+// A screen reader hears one short sentence per update, not the whole result again.
+function announce(decision, error) {
+  let text = "";
+  if (error) text = "Error: " + explainError(error);
+  else if (decision && decision.decisions.length) {
+    const d = decision.decisions[0];
+    text = (d.outcome ? "Predicted " + d.outcome : "No prediction") +
+      (d.precheck ? ". Pre-check: " + PRECHECK[d.precheck.status] : "") +
+      (d.precheck && d.precheck.missing.length ? ", " + d.precheck.missing.length + " fact(s) to document" : "") +
+      (d.advice && d.advice.possible ? ". " + d.advice.changes.length + " change(s) would make it pass" : "") + ".";
+    if (decision.decisions.length > 1) text += " " + decision.decisions.length + " requests: see the result.";
+  }
+  document.getElementById("announce").textContent = text;
 }
 
 // A change names a field of the case it was computed for: request.* is the request, treatments[i]
