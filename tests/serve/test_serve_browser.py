@@ -235,9 +235,7 @@ def test_the_form_filled_from_a_letter_decides_its_first_request_as_the_api_does
     path = ROOT / "cases" / "letters" / letter
     _, _, api = server.request("POST", "/api/v1/letter", path.read_bytes(), "text/plain")
     d = api["decision"]["decisions"][0]
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
-    before = generation(page)
+    before = generation(page)  # the same page each time: a letter replaces every field
     page.set_input_files("#letter-file", str(path))
     r = wait_result(page, before)
     assert (r["state"], r["precheck"], r["citations"]) == (
