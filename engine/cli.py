@@ -186,8 +186,9 @@ def _positive(kind: type) -> Callable[[str], object]:
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {'integer' if kind is int else 'number'} (got {text!r})")
+        if value is None or not value > 0 or value == float("inf"):
+            noun = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"expected a positive {noun} (got {text!r})")
         return value
     return convert
 
@@ -242,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
 
     serve_p = sub.add_parser("serve", help="the HTTP API (/api/v1/) and the request form (/) on this machine")
-    serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_p.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
     serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve_p.add_argument("--max-body", type=_positive(int), default=5 * 1024 * 1024, metavar="BYTES",
                          help="longest request body accepted; longer is refused with 413 (default: 5 MiB)")

@@ -106,7 +106,8 @@ def create_app(book: Rulebook, limits: Limits = Limits(), *, loopback: bool = Tr
         try:
             return await asyncio.wait_for(loop.run_in_executor(pool, fn), timeout=limits.timeout)
         except asyncio.TimeoutError:
-            raise _Failure(503, f"request: took longer than the limit of {limits.timeout:g} s (see --timeout)") from None
+            message = f"request: took longer than the limit of {limits.timeout:g} s (see --timeout)"
+            raise _Failure(503, message) from None
 
     def run_guarded(fn: Callable[[], Any]) -> Callable[[], Any]:
         def guarded() -> Any:

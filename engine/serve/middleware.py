@@ -133,7 +133,8 @@ class LoopbackHost:
         if scope["type"] == "http":
             host = dict(scope.get("headers") or []).get(b"host", b"")
             if _host_name(host) not in self.allowed:
-                await send_json(send, 400, {"error": "request: the Host header does not name this machine "
-                                                     "(imr serve on a loopback address answers 127.0.0.1 and localhost)"})
+                message = ("request: the Host header does not name this machine "
+                           "(imr serve on a loopback address answers 127.0.0.1 and localhost)")
+                await send_json(send, 400, {"error": message})
                 return
         await self.app(scope, receive, send)
