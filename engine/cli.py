@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_ENGINE = 0, 2, 3
 
@@ -170,6 +170,29 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .rulebook import load_rulebook
+    from .serve.app import Limits
+    from .serve.run import serve
+
+    book = load_rulebook(args.rules)  # once, at startup: a bad rule file stops here, not per request
+    return serve(book, host=args.host, port=args.port,
+                 limits=Limits(max_body=args.max_body, timeout=args.timeout))
+
+
+def _positive(kind: type) -> Callable[[str], object]:
+    def convert(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0 or value == float("inf"):
+            noun = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"expected a positive {noun} (got {text!r})")
+        return value
+    return convert
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -218,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the case file")
     schema.set_defaults(func=cmd_schema)
+
+    serve_p = sub.add_parser("serve", help="the HTTP API (/api/v1/) and the request form (/) on this machine")
+    serve_p.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_p.add_argument("--max-body", type=_positive(int), default=5 * 1024 * 1024, metavar="BYTES",
+                         help="longest request body accepted; longer is refused with 413 (default: 5 MiB)")
+    serve_p.add_argument("--timeout", type=_positive(float), default=20.0, metavar="SECONDS",
+                         help="longest time a request may take; longer is answered 503 (default: 20)")
+    serve_p.set_defaults(func=cmd_serve)
 
     rules = sub.add_parser("rules", help="inspect the encoded rules")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)

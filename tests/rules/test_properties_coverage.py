@@ -189,7 +189,9 @@ def test_the_generated_cases_reach_every_outcome(service):
     """The properties above are not vacuous: Overturned, Upheld and no prediction all occur."""
     seen: set[str | None] = set()
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    # Derandomised: 60 random examples once missed Overturned for occupational_therapy (a flaky failure).
+    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow],
+              database=None)
     @given(mixed(service), st.integers(1, 12))
     def collect(data, quantity):
         data["requests"][0]["quantity"] = quantity
