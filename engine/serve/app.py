@@ -22,7 +22,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -58,7 +58,7 @@ class Problem(BaseModel):
 class Health(BaseModel):
     status: str
     version: str
-    rule_files: int
+    rule_files: int = Field(description="rule sets loaded: one per rule file and per later edition it is reapplied in")
     rules: int
 
 

@@ -3,6 +3,7 @@ read, every item found and classified, extraction measured against the hand labe
 machine without the corpus (a fresh clone has none; its letters may not be committed)."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -27,19 +28,28 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus a
 BELOW_TARGET = {"functional_improvement.documented": 0.5}
 
 
+# Reading all 140 PDFs takes 10-20 s, too long for every run: by default the labelled letters are
+# read; IMR_CORPUS_ALL=1 reads every letter (as `imr parse --json` of the folder does).
+ALL = os.environ.get("IMR_CORPUS_ALL") == "1"
+
+
 @pytest.fixture(scope="module")
 def corpus() -> dict[str, tuple[Letter, Case]]:
+    labelled = set(yaml.safe_load(LABELS.read_text(encoding="utf-8")))
     out = {}
     for path in sorted(CORPUS.glob("*.pdf")):
-        letter = read_letter(str(path))
-        out[path.stem] = (letter, letter_to_case(letter))
+        if ALL or path.stem in labelled:
+            letter = read_letter(str(path))
+            out[path.stem] = (letter, letter_to_case(letter))
     return out
 
 
 def test_every_letter_is_read_with_its_items(corpus: dict[str, tuple[Letter, Case]]) -> None:
-    assert len(corpus) == len(list(CORPUS.glob("*.pdf"))) >= 140
+    if ALL:
+        assert len(corpus) == len(list(CORPUS.glob("*.pdf"))) >= 140
+        assert sum(len(letter.items) for letter, _ in corpus.values()) >= 330
     items = [item for letter, _ in corpus.values() for item in letter.items]
-    assert len(items) >= 330
+    assert items and all(item.outcome is not None for item in items)
     assert all(letter.header.case_number == number for number, (letter, _) in corpus.items())
     assert all(letter.header.decision_date is not None for letter, _ in corpus.values())
 

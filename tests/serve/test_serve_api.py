@@ -60,7 +60,9 @@ def test_listens_on_loopback_and_reports_health(server: Server) -> None:
     assert server.url.startswith("http://127.0.0.1:")
     status, headers, body = server.request("GET", "/api/v1/health")
     assert status == 200 and body["status"] == "ok"
-    assert body["rule_files"] == len(list((ROOT / "rules").rglob("*.yaml"))) and body["rules"] > 0
+    from engine.rulebook import load_rulebook
+
+    assert body["rule_files"] == len(load_rulebook([ROOT / "rules"]).rulesets) and body["rules"] > 0
     assert "default-src 'none'" in headers["content-security-policy"]
 
 
