@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from pydantic import BaseModel, Field
 
-from .decision import Advice, CaseDecision, Change, decide_request, render
+from .contract import Advice, CaseDecision, Change
+from .decision import decide_request, render
 from .document import FACTS, fact_document, judged_day, lookup
 from .explain import FACT_WORDS, HISTORY_WORDS, Evaluation, Facts, _order, fact_words, leaf_result, run
 from .facts import Case, Request

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from .document import fact_document, judged_day, lookup
 from .errors import EvaluationError
 from .evaluate import run
-from .explain import Precheck, Trace
+from .contract import (  # noqa: F401  (re-exported: the contract models were defined here)
+    Advice, CaseDecision, Change, FiredRule, Precheck, RequestDecision, Trace,
+)
 from .explain import precheck as _precheck
 from .explain import run as _explain_run
 from .facts import Case, Request
@@ -25,80 +25,6 @@ from .ir import Rule, RuleSet, leaves
 from .rulebook import Rulebook
 
 NO_CRITERION = "no MTUS criterion met"
-
-
-class Change(BaseModel):
-    """One change: a field of the case (``request.*`` for the request), from what, to what."""
-
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
-
-    field: str
-    from_: Any = Field(alias="from", description="the current value; null when unknown")
-    to: Any
-    words: str
-
-
-class Advice(BaseModel):
-    """What would make an Upheld request pass, or why nothing a provider can change would."""
-
-    possible: bool
-    changes: list[Change] = Field(default_factory=list)
-    alternatives: list[list[Change]] = Field(
-        default_factory=list, description="other verified changes of the same size, if any")
-    verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
-    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
-    establishes: dict[str, str | None] = Field(
-        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
-    establishes_words: list[str] = Field(
-        default_factory=list, description="the same, in plain words with the definition's citation")
-    words: str = Field(description="the advice (or the reason there is none) in plain words")
-    reason: str | None = Field(None, description="why no change can make the request pass")
-    evaluated: int = Field(0, description="candidate cases evaluated by the search")
-
-
-class FiredRule(BaseModel):
-    """A rule that fired, with its citation and its sentence filled from the facts."""
-
-    id: str
-    finding: str | None = None
-    derived: str | None = None
-    citation: str
-    because: str
-    to_pass: str | None = None
-    status: str
-
-
-class RequestDecision(BaseModel):
-    request: str
-    service: str
-    outcome: Literal["Upheld", "Overturned"] | None = Field(
-        description="null when no prediction can be made (see no_prediction)")
-    confidence: Literal["high", "low"] | None = None
-    rules: list[str] = Field(default_factory=list, description="the deciding rules")
-    citations: list[str] = Field(default_factory=list)
-    rationale: str
-    to_pass: list[str] = Field(default_factory=list)
-    derived: list[str] = Field(default_factory=list, description="derivation rules that fired")
-    fired: list[FiredRule] = Field(default_factory=list)
-    guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
-    date_used: dt.date | None = None
-    date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
-    date_basis: str | None = Field(None, description="why date_used is that date, in words")
-    no_prediction: str | None = None
-    actual: Literal["Upheld", "Overturned"] | None = None
-    agrees: bool | None = None
-    precheck: Precheck | None = Field(
-        None, description="certifiable / not_certifiable / needs_documentation, with the missing facts")
-    advice: Advice | None = Field(
-        None, description="for a request predicted Upheld, when asked: the smallest verified change that passes")
-    trace: Trace | None = Field(
-        None, description="when asked (--explain): every rule in force with its outcome and its conditions")
-
-
-class CaseDecision(BaseModel):
-    case_id: str | None
-    source: str | None = None
-    decisions: list[RequestDecision]
 
 
 def render(template: str, document: dict[str, Any], derived: dict[str, str | None]) -> str:

@@ -30,7 +30,8 @@ from .compile import (
     ruleset_name,
 )
 from .errors import EvaluationError, UnsupportedPython
-from .ir import RuleSet, leaves
+from .ir import RuleSet
+from .ir import derivation_order as _derivation_order
 
 if sys.version_info >= (3, 13) or sys.version_info < (3, 11):  # pragma: no cover - checked in CI matrix
     raise UnsupportedPython(
@@ -130,33 +131,6 @@ def host() -> _Host:
     if _host is None:
         _host = _Host()
     return _host
-
-
-def _derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
-    """Derived fact names, each after the derived facts its derivation rules read."""
-    needs: dict[str, set[str]] = {}
-    for rs in rulesets:
-        for name in rs.derives:
-            needs.setdefault(name, set())
-        for rule in rs.rules:
-            if rule.derive:
-                needs.setdefault(rule.derive[0], set()).update(
-                    c.derived_name for c in leaves(rule.when) if c.derived)
-    order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in order or name in visiting:
-            return
-        visiting.add(name)
-        for dep in sorted(needs.get(name, ())):
-            visit(dep)
-        visiting.discard(name)
-        order.append(name)
-
-    for name in sorted(needs):
-        visit(name)
-    return order
 
 
 def _assert(h: _Host, ruleset: str, fact: dict[str, Any]) -> None:

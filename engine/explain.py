@@ -25,81 +25,18 @@ documentation, with the missing facts in plain words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Sequence, Union
+from typing import Any, Callable, Iterable, Sequence, Union
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from .contract import (  # noqa: F401  (re-exported: the trace models were defined here)
+    ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
+)
 from .document import FACTS, lookup
 from .errors import EvaluationError
-from .evaluate import _derivation_order
 from .ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, compare, leaves
+from .ir import derivation_order as _derivation_order
 
 Result = Union[bool, None]
-Outcome = Literal["fired", "did_not_fire", "undecided"]
 CompareFn = Callable[[str, Any, Any], Result]
-
-
-# -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ConditionTrace(_Model):
-    """One condition leaf: ``fact op value`` against the value seen, and its three-valued result."""
-
-    fact: str
-    op: str
-    value: Any = Field(description="the value compared with (a list for in, a bool for known)")
-    seen: Any = Field(None, description="the value of the fact in this case; null when unknown")
-    known: bool = Field(description="whether the fact is known (seen is not null)")
-    result: bool | None = Field(description="true, false, or null when undecided (the fact is unknown)")
-    derived_by: list[str] | None = Field(
-        None, description="for a derived fact: the rules that concluded it ([] = none did, so unknown)")
-    absent: bool = Field(False, description="a derived fact no rule set in force declares")
-
-
-class GroupTrace(_Model):
-    """An ``all`` or ``any`` group and its three-valued result."""
-
-    op: Literal["all", "any"]
-    result: bool | None
-    conditions: list[Union[ConditionTrace, "GroupTrace"]]
-
-
-GroupTrace.model_rebuild()
-NodeTrace = Union[ConditionTrace, GroupTrace]
-
-
-class RuleTrace(_Model):
-    id: str
-    ruleset: str = Field(description="the rule file (stem) the rule comes from")
-    finding: str | None = None
-    derive: str | None = Field(None, description="for a derivation rule: name=value")
-    citation: str
-    outcome: Outcome
-    when: NodeTrace
-
-    def leaves(self) -> list[ConditionTrace]:
-        return _trace_leaves(self.when)
-
-
-class Trace(_Model):
-    """Every rule of the rule sets in force for one request, with its outcome and its leaves."""
-
-    rulesets: list[str]
-    derived: dict[str, str | None] = Field(
-        description="derived facts after evaluation (null = no rule concluded it: unknown)")
-    fired: list[str] = Field(description="the rules that fired, derivation rules first")
-    rules: list[RuleTrace] = Field(description="derivation rules in evaluation order, then the other rules")
-    engine_agrees: bool | None = Field(
-        None, description="whether durable_rules fired exactly these rules (null: not compared)")
-
-
-def _trace_leaves(node: NodeTrace) -> list[ConditionTrace]:
-    if isinstance(node, ConditionTrace):
-        return [node]
-    return [leaf for child in node.conditions for leaf in _trace_leaves(child)]
 
 
 # -- evaluation -------------------------------------------------------------------------------------
@@ -264,7 +201,7 @@ _ORDERS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
 
 
 def _order(rulesets: Sequence[RuleSet]) -> list[str]:
-    """``engine.evaluate._derivation_order``, remembered per combination of rule sets."""
+    """``engine.ir.derivation_order``, remembered per combination of rule sets."""
     key = tuple(id(rs) for rs in rulesets)
     hit = _ORDERS.get(key)
     if hit is None or any(a is not b for a, b in zip(hit[0], rulesets)):
@@ -416,39 +353,6 @@ def fact_words(path: str, rulesets: Sequence[RuleSet] = ()) -> str:
 
 
 # -- the pre-check ----------------------------------------------------------------------------------
-
-PrecheckStatus = Literal["certifiable", "not_certifiable", "needs_documentation"]
-
-
-class Need(_Model):
-    """A guideline criterion that needs a missing fact: its rule, citation and words."""
-
-    rule: str
-    citation: str
-    because: str
-
-
-class MissingFact(_Model):
-    fact: str
-    words: str
-    details: list[str] = Field(
-        default_factory=list, description="for a derived fact: the unknown facts it is read from")
-    needed_by: list[Need] = Field(default_factory=list)
-
-
-class Precheck(_Model):
-    """Whether the request could be certified as it stands, before any review.
-
-    certifiable: predicted Overturned. not_certifiable: predicted Upheld by a criterion that holds
-    on documented facts alone. needs_documentation: the deciding criterion depends on unknown facts
-    (a not_medically_necessary rule fired only because a fact is unknown, or no
-    medically_necessary rule fired and some could not be decided for unknown facts).
-    """
-
-    status: PrecheckStatus
-    reason: str
-    missing: list[MissingFact] = Field(default_factory=list)
-
 
 def _unknown_facts(cond: Condition, facts: Facts) -> list[str]:
     """Fact paths read by the condition whose value is unknown (or absent), in order, once each."""

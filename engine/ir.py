@@ -10,7 +10,7 @@ Three-valued logic: a comparison against an unknown (null) fact is *undecided*, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Union
+from typing import Any, Literal, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -218,3 +218,31 @@ def satisfiable(term: list[Compare], domains: dict[str, tuple[str, ...]] | None 
             if not any(within(x) for x in allowed):
                 return False
     return True
+
+
+def derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
+    """Derived fact names, each after the derived facts its derivation rules read (the one order
+    both evaluators conclude derived facts in)."""
+    needs: dict[str, set[str]] = {}
+    for rs in rulesets:
+        for name in rs.derives:
+            needs.setdefault(name, set())
+        for rule in rs.rules:
+            if rule.derive:
+                needs.setdefault(rule.derive[0], set()).update(
+                    c.derived_name for c in leaves(rule.when) if c.derived)
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        for dep in sorted(needs.get(name, ())):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(needs):
+        visit(name)
+    return order

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .decision import CaseDecision, RequestDecision
+from .contract import CaseDecision, RequestDecision
 from .explain import trace_text
 from .rulebook import Rulebook
 

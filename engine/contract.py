@@ -1,0 +1,183 @@
+"""The JSON contract of a decision: what `imr check --json`, the HTTP API and the reports read.
+
+Kept apart from the engine so that rendering, validating or serving a decision never loads
+durable_rules (a test imports this module with durable_rules made unimportable).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Outcome = Literal["fired", "did_not_fire", "undecided"]
+
+
+# -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConditionTrace(_Model):
+    """One condition leaf: ``fact op value`` against the value seen, and its three-valued result."""
+
+    fact: str
+    op: str
+    value: Any = Field(description="the value compared with (a list for in, a bool for known)")
+    seen: Any = Field(None, description="the value of the fact in this case; null when unknown")
+    known: bool = Field(description="whether the fact is known (seen is not null)")
+    result: bool | None = Field(description="true, false, or null when undecided (the fact is unknown)")
+    derived_by: list[str] | None = Field(
+        None, description="for a derived fact: the rules that concluded it ([] = none did, so unknown)")
+    absent: bool = Field(False, description="a derived fact no rule set in force declares")
+
+
+class GroupTrace(_Model):
+    """An ``all`` or ``any`` group and its three-valued result."""
+
+    op: Literal["all", "any"]
+    result: bool | None
+    conditions: list[Union[ConditionTrace, "GroupTrace"]]
+
+
+GroupTrace.model_rebuild()
+NodeTrace = Union[ConditionTrace, GroupTrace]
+
+
+class RuleTrace(_Model):
+    id: str
+    ruleset: str = Field(description="the rule file (stem) the rule comes from")
+    finding: str | None = None
+    derive: str | None = Field(None, description="for a derivation rule: name=value")
+    citation: str
+    outcome: Outcome
+    when: NodeTrace
+
+    def leaves(self) -> list[ConditionTrace]:
+        return _trace_leaves(self.when)
+
+
+class Trace(_Model):
+    """Every rule of the rule sets in force for one request, with its outcome and its leaves."""
+
+    rulesets: list[str]
+    derived: dict[str, str | None] = Field(
+        description="derived facts after evaluation (null = no rule concluded it: unknown)")
+    fired: list[str] = Field(description="the rules that fired, derivation rules first")
+    rules: list[RuleTrace] = Field(description="derivation rules in evaluation order, then the other rules")
+    engine_agrees: bool | None = Field(
+        None, description="whether durable_rules fired exactly these rules (null: not compared)")
+
+
+def _trace_leaves(node: NodeTrace) -> list[ConditionTrace]:
+    if isinstance(node, ConditionTrace):
+        return [node]
+    return [leaf for child in node.conditions for leaf in _trace_leaves(child)]
+
+
+PrecheckStatus = Literal["certifiable", "not_certifiable", "needs_documentation"]
+
+
+class Need(_Model):
+    """A guideline criterion that needs a missing fact: its rule, citation and words."""
+
+    rule: str
+    citation: str
+    because: str
+
+
+class MissingFact(_Model):
+    fact: str
+    words: str
+    details: list[str] = Field(
+        default_factory=list, description="for a derived fact: the unknown facts it is read from")
+    needed_by: list[Need] = Field(default_factory=list)
+
+
+class Precheck(_Model):
+    """Whether the request could be certified as it stands, before any review.
+
+    certifiable: predicted Overturned. not_certifiable: predicted Upheld by a criterion that holds
+    on documented facts alone. needs_documentation: the deciding criterion depends on unknown facts
+    (a not_medically_necessary rule fired only because a fact is unknown, or no
+    medically_necessary rule fired and some could not be decided for unknown facts).
+    """
+
+    status: PrecheckStatus
+    reason: str
+    missing: list[MissingFact] = Field(default_factory=list)
+
+
+class Change(BaseModel):
+    """One change: a field of the case (``request.*`` for the request), from what, to what."""
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
+    field: str
+    from_: Any = Field(alias="from", description="the current value; null when unknown")
+    to: Any
+    words: str
+
+
+class Advice(BaseModel):
+    """What would make an Upheld request pass, or why nothing a provider can change would."""
+
+    possible: bool
+    changes: list[Change] = Field(default_factory=list)
+    alternatives: list[list[Change]] = Field(
+        default_factory=list, description="other verified changes of the same size, if any")
+    verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
+    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
+    establishes: dict[str, str | None] = Field(
+        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
+    establishes_words: list[str] = Field(
+        default_factory=list, description="the same, in plain words with the definition's citation")
+    words: str = Field(description="the advice (or the reason there is none) in plain words")
+    reason: str | None = Field(None, description="why no change can make the request pass")
+    evaluated: int = Field(0, description="candidate cases evaluated by the search")
+
+
+class FiredRule(BaseModel):
+    """A rule that fired, with its citation and its sentence filled from the facts."""
+
+    id: str
+    finding: str | None = None
+    derived: str | None = None
+    citation: str
+    because: str
+    to_pass: str | None = None
+    status: str
+
+
+class RequestDecision(BaseModel):
+    request: str
+    service: str
+    outcome: Literal["Upheld", "Overturned"] | None = Field(
+        description="null when no prediction can be made (see no_prediction)")
+    confidence: Literal["high", "low"] | None = None
+    rules: list[str] = Field(default_factory=list, description="the deciding rules")
+    citations: list[str] = Field(default_factory=list)
+    rationale: str
+    to_pass: list[str] = Field(default_factory=list)
+    derived: list[str] = Field(default_factory=list, description="derivation rules that fired")
+    fired: list[FiredRule] = Field(default_factory=list)
+    guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
+    date_used: dt.date | None = None
+    date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
+    date_basis: str | None = Field(None, description="why date_used is that date, in words")
+    no_prediction: str | None = None
+    actual: Literal["Upheld", "Overturned"] | None = None
+    agrees: bool | None = None
+    precheck: Precheck | None = Field(
+        None, description="certifiable / not_certifiable / needs_documentation, with the missing facts")
+    advice: Advice | None = Field(
+        None, description="for a request predicted Upheld, when asked: the smallest verified change that passes")
+    trace: Trace | None = Field(
+        None, description="when asked (--explain): every rule in force with its outcome and its conditions")
+
+
+class CaseDecision(BaseModel):
+    case_id: str | None
+    source: str | None = None
+    decisions: list[RequestDecision]
