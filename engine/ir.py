@@ -75,6 +75,18 @@ class Rule(Node):
         return self.derive is not None
 
 
+class Example(Node):
+    """A worked example of a rule file: a case, its request, and the outcome the rules must give
+    (run as a test: tests/rules/test_rule_examples.py)."""
+
+    name: str
+    case: dict[str, Any]
+    request: dict[str, Any]
+    outcome: Literal["Upheld", "Overturned"] | None
+    rules: tuple[str, ...] | None = None  # the deciding rules, when the example names them
+    line: int | None = None
+
+
 class RuleSet(Node):
     """One rule file: one guideline topic, one period in force."""
 
@@ -93,6 +105,7 @@ class RuleSet(Node):
     supplements: bool = False
     status: Status = "confirmed"
     rules: tuple[Rule, ...] = ()
+    examples: tuple[Example, ...] = ()
 
     @property
     def is_definitions(self) -> bool:

@@ -23,6 +23,7 @@ from .ir import (
     AnyOf,
     Compare,
     Condition,
+    Example,
     Rule,
     RuleSet,
     dnf,
@@ -36,7 +37,7 @@ RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 STATUSES = ("confirmed", "partial", "unconfirmed")
 FINDINGS = ("not_medically_necessary", "medically_necessary", "outside_guideline")
 FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "status", "in_force",
-             "derives", "supplements", "rules", "notes", "reapplied"}
+             "derives", "supplements", "rules", "notes", "reapplied", "parameters", "examples"}
 # A later edition that applied the same criteria: its own name, period, citation and status.
 REAPPLIED_KEYS = {"key", "from", "to", "guideline", "topic", "pages", "status", "source", "services"}
 RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
@@ -84,6 +85,7 @@ class _FileReader:
         self.ctx = ctx
         self.problems: list[Problem] = []
         self.reapplied: list[RuleSet] = []
+        self.parameters: dict[str, Any] = {}
 
     def problem(self, path: tuple[Any, ...], message: str, rule_id: str | None = None) -> None:
         self.problems.append(Problem(self.doc.source, self.doc.line_of(path), rule_id, message))
@@ -107,6 +109,7 @@ class _FileReader:
         if not isinstance(supplements, bool):
             self.problem(("supplements",), f"supplements: expected true or false (got {supplements!r})")
             supplements = False
+        self.parameters = self._parameters(data)
         rules = self._rules(data, status)
         if guideline is None or cite is None or start is None or services is None:
             return None
@@ -120,8 +123,98 @@ class _FileReader:
         except ValueError as e:  # pragma: no cover - every field was checked above
             self.problem((), str(e))
             return None
+        rs = rs.model_copy(update={"examples": self._examples(data, rs)})
         self.reapplied = self._reapplied(data, rs)
         return rs
+
+    def _examples(self, data: dict, rs: RuleSet) -> tuple[Example, ...]:
+        """``examples: [{name, case, request, outcome, rules?}]``; the request is judged on the
+        file's first day in force unless it gives its own date."""
+        raw = data.get("examples")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(("examples",), "examples: expected a list of {name, case, request, outcome}")
+            return ()
+        from .facts import Case  # the case format, to check an example as a case file is checked
+
+        out = []
+        ids = {r.id for r in rs.rules}
+        for i, entry in enumerate(raw):
+            path = ("examples", i)
+            if not isinstance(entry, dict) or not {"name", "request", "outcome"} <= set(entry) or not set(entry) <= {
+                    "name", "case", "request", "outcome", "rules"}:
+                self.problem(path, "example: expected {name, case?, request, outcome, rules?}")
+                continue
+            if entry["outcome"] not in ("Upheld", "Overturned", None):
+                self.problem(path + ("outcome",), "outcome: expected Upheld, Overturned or null (no prediction)")
+                continue
+            request = {"text": entry["name"], "service": rs.services[0] if rs.services else "other",
+                       "date": rs.in_force_from.isoformat(), **(entry["request"] or {})}
+            case = dict(entry.get("case") or {})
+            try:
+                Case.model_validate({**case, "requests": [request]})
+            except Exception as e:  # a pydantic ValidationError: name the first field only
+                errors = getattr(e, "errors", lambda **_: [{}])(include_url=False)
+                where = ".".join(str(x) for x in errors[0].get("loc", ())) if errors else ""
+                self.problem(path, f"example {entry['name']!r}: not a valid case ({where or 'format'})")
+                continue
+            unknown = [r for r in (entry.get("rules") or []) if r not in ids and not r.startswith("definitions.")]
+            if unknown:
+                self.problem(path + ("rules",), f"example names rules not in this file: {', '.join(unknown)}")
+            out.append(Example(name=str(entry["name"]), case=case, request=request, outcome=entry["outcome"],
+                               rules=tuple(entry["rules"]) if entry.get("rules") is not None else None,
+                               line=self.doc.line_of(path)))
+        return tuple(out)
+
+    def _parameters(self, data: dict) -> dict[str, Any]:
+        """The file's figures, each written once with its source: ``parameters: {NAME: {value, source}}``.
+
+        A condition names one as ``$NAME`` (``{fact: request.quantity, gt: $trial_max}``) and the
+        prose as ``{param.NAME}``; both are filled in when the file is read.
+        """
+        raw = data.get("parameters")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("parameters",), "parameters: expected a mapping NAME: {value, source}")
+            return {}
+        out: dict[str, Any] = {}
+        for name, entry in raw.items():
+            path = ("parameters", name)
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                self.problem(path, "parameters: a name is lower case letters, digits and _")
+                continue
+            if not isinstance(entry, dict) or "value" not in entry or not set(entry) <= {"value", "source", "unit"}:
+                self.problem(path, f"parameter {name}: expected {{value, source, unit?}}")
+                continue
+            if not isinstance(entry.get("source"), str) or not entry["source"].strip():
+                self.problem(path + ("source",), f"parameter {name}: expected the source of the figure")
+            value = entry["value"]
+            if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+                self.problem(path + ("value",), f"parameter {name}: expected a number, a word or a list")
+                continue
+            out[name] = value
+        return out
+
+    def _param(self, value: Any, path: tuple[Any, ...], rid: str) -> tuple[bool, Any]:
+        """A ``$NAME`` value replaced by the parameter's (False when it names none)."""
+        if isinstance(value, str) and value.startswith("$"):
+            name = value[1:]
+            if name not in self.parameters:
+                self.problem(path, f"unknown parameter '{value}' (declare it under parameters:)", rid)
+                return False, None
+            return True, self.parameters[name]
+        return True, value
+
+    def _fill_params(self, text: str | None) -> str | None:
+        if not text or "{param." not in text:
+            return text
+        for name, value in self.parameters.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else (
+                str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+            text = text.replace("{param." + name + "}", shown)
+        return text
 
     def _reapplied(self, data: dict, rs: RuleSet) -> list[RuleSet]:
         """The same criteria under a later edition (``reapplied:``), one rule set per period.
@@ -172,7 +265,7 @@ class _FileReader:
                 "key": key, "guideline": guideline, "topic": entry.get("topic", rs.topic),
                 "pages": str(entry["pages"]) if entry.get("pages") is not None else None,
                 "in_force_from": start, "in_force_to": end, "status": status, "rules": rules,
-                "services": services}))
+                "services": services, "examples": ()}))  # the examples are the file's own period's
         return out
 
     def _text(self, data: dict, path: tuple[Any, ...], required: bool = False,
@@ -299,6 +392,7 @@ class _FileReader:
         if derive is not None:
             derive_pair = self._derive(derive, path + ("derive",), rid)
         when = self._condition(item.get("when"), path + ("when",), rid)
+        because, to_pass = self._fill_params(because), self._fill_params(to_pass)
         for text, key in ((because, "because"), (to_pass, "to_pass")):
             if text:
                 self._placeholders(text, path + (key,), rid)
@@ -328,7 +422,9 @@ class _FileReader:
             self.problem(path, f"{path[-1]}: malformed placeholder ({e})", rid)
             return
         for name in names:
-            if self._fact_type(name) is None:
+            if name.startswith("param."):
+                self.problem(path, f"{path[-1]}: unknown parameter '{{{name}}}' (declare it under parameters:)", rid)
+            elif self._fact_type(name) is None:
                 self.problem(path, f"{path[-1]}: unknown fact path '{{{name}}}'", rid)
 
     def _fact_type(self, path: str) -> FactType | None:
@@ -352,7 +448,23 @@ class _FileReader:
             return AllOf(all=children) if key == "all" else AnyOf(any=children)
         return self._compare(raw, path, rid)
 
-    def _compare(self, raw: dict, path: tuple[Any, ...], rid: str) -> Compare | None:
+    def _compare(self, raw: dict, path: tuple[Any, ...], rid: str) -> Condition | None:
+        """A leaf. ``or_unknown: true`` beside its operator means "this, or the fact is unknown":
+        it is read as ``any: [the leaf, {fact, known: false}]``, so every evaluator sees plain leaves."""
+        or_unknown = raw.get("or_unknown", False)
+        if not isinstance(or_unknown, bool):
+            self.problem(path + ("or_unknown",), "or_unknown: expected true or false", rid)
+            return None
+        raw = {k: v for k, v in raw.items() if k != "or_unknown"}
+        leaf = self._leaf(raw, path, rid)
+        if leaf is None or not or_unknown:
+            return leaf
+        if leaf.op == "known":
+            self.problem(path, "or_unknown: not with known (say what is compared)", rid)
+            return None
+        return AnyOf(any=[leaf, Compare(fact=leaf.fact, op="known", value=False, line=leaf.line)])
+
+    def _leaf(self, raw: dict, path: tuple[Any, ...], rid: str) -> Compare | None:
         fact = raw.get("fact")
         ops = [k for k in raw if k != "fact"]
         if not isinstance(fact, str):
@@ -362,6 +474,9 @@ class _FileReader:
             self.problem(path, f"condition on {fact}: expected exactly one operator of {', '.join(OPS)} (got {', '.join(map(str, ops)) or 'none'})", rid)
             return None
         op, value = ops[0], raw[ops[0]]
+        found, value = self._param(value, path + (op,), rid)
+        if not found:
+            return None
         ftype = self._fact_type(fact)
         if ftype is None:
             self.problem(path, f"unknown fact path '{fact}'", rid)
