@@ -13,12 +13,14 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .facts import Case, Request
+from .terms import generic_names
 from .vocab import (
     MODALITIES,
     Acquisition,
     AdlChange,
     BodyRegion,
     Condition,
+    DrugClass,
     Improvement,
     InjectionApproach,
     MedicationChange,
@@ -116,6 +118,10 @@ FACTS: dict[str, FactType] = {
     "request.acquisition": _enum(Acquisition, "device rental (trial) or purchase"),
     "request.levels": FactType("integer", description="spinal levels injected in one session"),
     "request.approach": _enum(InjectionApproach, "route of an epidural steroid injection"),
+    "request.drug_class": _enum(DrugClass, "the class of a requested medication"),
+    "request.ingredients": FactType(
+        "list", generic_names(), "the generic drugs of a requested medication (several for a compound); "
+        "[] when the request names none"),
     "request.treated_regions": FactType(
         "list", _members(BodyRegion),
         "the body regions the request names; when it names none, the case's body regions"),
@@ -266,6 +272,8 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
             "acquisition": _known(request.acquisition),
             "levels": request.levels,
             "approach": _known(request.approach),
+            "drug_class": _known(request.drug_class),
+            "ingredients": [] if not request.drug else sorted(set(request.drug.split("/"))),
             "treated_regions": sorted({x.value for x in (request.body_regions or case.body_regions)}),
             "months_since_injury": _months_between(c.date_of_injury, day),
             "prior_recorded": prior_recorded,

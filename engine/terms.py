@@ -276,6 +276,11 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(drugs)
 
 
+def generic_names() -> tuple[str, ...]:
+    """Every generic drug name the lexicon knows (the vocabulary of a request's ingredients)."""
+    return tuple(sorted({d.name for d in _lexicon().by_name.values() if not d.class_only}))
+
+
 def find_drugs(text: str) -> list[tuple[Drug, Span]]:
     """Medications named in ``text`` (generic, brand or kit names), in order."""
     lex = _lexicon()

@@ -136,6 +136,8 @@ def _fields_for(fact: str, service: str) -> list[FormField]:
                     _field("treatments[$service].sessions", "prior", "Number of earlier sessions")]
         if name == "months_since_injury":
             return [_field("claimant.date_of_injury", "claimant", "Date of injury")]
+        if name == "ingredients":  # read from the medication's drug ("a/b" for a compound)
+            return [_field("requests.0.drug", "details", "Medication (generic names, / between ingredients)")]
         if name == "treated_regions":
             return []  # the RFA's body region, or the case's
         if name in ("service", "quantity", "frequency_per_week", "duration_weeks", "body_regions", "date"):

@@ -382,6 +382,8 @@ class Steer:
                 if quantity is None or quantity > value:
                     quantity = self.request["quantity"] = max(1, value // 2)
                 self.set("request.prior_sessions", value - quantity)
+        elif fact == "request.ingredients":  # the document reads them from the request's drug
+            self.request["drug"] = "/".join(value) if value else None
         elif fact == "request.months_since_injury":
             self.data.setdefault("claimant", {})["date_of_injury"] = self.months_before(value)
         elif parts[0] == "request" and parts[1] in Request.model_fields:
