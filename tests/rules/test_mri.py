@@ -18,6 +18,15 @@ LUMBAR_CITE = ("MTUS ACOEM Practice Guidelines (2nd ed., 2004), Chapter 12 Low B
 CERVICAL_CITE = ("MTUS ACOEM Practice Guidelines (2nd ed., 2004), Chapter 8 Neck and Upper Back "
                  "Complaints, 8 CCR 9792.23, pp. 177-179")
 NONE_EXAM = {"neurologic": "intact", "red_flags": [], "electrodiagnostic": "negative"}
+# Low Back p. 303: nerve compromise warrants imaging in a patient who does not respond to treatment
+# (failed conservative care: medication and a physical method that is not a strengthening program).
+NOT_RESPONDING = [{"modality": "medication", "failed": True}, {"modality": "chiropractic", "failed": True}]
+
+
+def compromise(service):
+    """The facts under which nerve compromise on examination supports imaging of ``service``."""
+    return {"exam": {"neurologic": "nerve_compromise"},
+            "treatments": NOT_RESPONDING if service == "mri_lumbar" else ()}
 
 
 def mri(service, exam=None, treatments=(), planned=(), request=None, **facts):
@@ -62,7 +71,7 @@ def test_each_criterion_present_absent_unknown(service, criterion):
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_nerve_compromise_present_intact_unknown(service):
-    d = mri(service, exam={"neurologic": "nerve_compromise"})
+    d = mri(service, **compromise(service))
     assert (d.outcome, d.rules) == ("Overturned", [rule(service, "indication.nerve_compromise")])
     d = mri(service, exam={"neurologic": "intact"})
     assert d.rules == [rule(service, "intact_exam.no_indication")]
@@ -163,8 +172,14 @@ def test_cervical_too_early_rationale():
 
 
 def test_lumbar_has_no_waiting_period_in_the_reference():
-    d = mri("mri_lumbar", exam={"neurologic": "nerve_compromise"}, claimant={"date_of_injury": injured(7)})
+    d = mri("mri_lumbar", **compromise("mri_lumbar"), claimant={"date_of_injury": injured(7)})
     assert d.outcome == "Overturned"
+
+
+def test_lumbar_nerve_compromise_needs_a_patient_who_does_not_respond_to_treatment():
+    d = mri("mri_lumbar", exam={"neurologic": "nerve_compromise"})
+    assert (d.outcome, d.rules, d.confidence) == ("Upheld", [], "low")  # no criterion met
+    assert d.precheck is not None and d.precheck.status == "needs_documentation"
 
 
 # --- versions: ACOEM 2nd ed. chapters, July 18, 2009 to Nov 30, 2017 --------------------------------
@@ -175,7 +190,7 @@ def test_lumbar_has_no_waiting_period_in_the_reference():
     ("2017-12-01", False),
 ])
 def test_in_force_from_july_18_2009_to_november_30_2017(service, day, in_force):
-    d = mri(service, exam={"neurologic": "nerve_compromise"}, request={"date": day})
+    d = mri(service, **compromise(service), request={"date": day})
     if in_force:
         assert d.outcome == "Overturned"
     else:
