@@ -337,8 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ENGINE
     except BrokenPipeError:  # e.g. `imr check ... | head`
         return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        return 143 if isinstance(e, _Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover
