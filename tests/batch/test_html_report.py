@@ -28,7 +28,7 @@ def test_the_report_is_one_file_that_needs_no_network(tmp_path, capsys):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", ours)
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert "Plotly.newPlot" in ours
-    assert [fid for fid, _ in figures(page)] == ["baseline", "confusion", "service", "guideline", "edition"]
+    assert [fid for fid, _ in figures(page)] == ["baseline", "confusion", "service", "guideline"]  # the seed letters cite no edition year
     # every disagreement with the engine's criteria, the reviewer's line and the letter's words
     assert page.count("<article class=disagreement") == 2
     assert "psych.behavioral.initial_trial.too_many" in page and "Evidence from the letter" in page
