@@ -120,7 +120,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     csv_writer.writerow(audit_csv_row(item))
             if csv_writer is not None:
                 sys.stdout.flush()
-            if results is None:  # with --out, the records are read back from the file when needed
+            # With --out the records are read back from the file when needed; --csv alone keeps none.
+            if results is None and not (args.csv and not args.html):
                 records.append(record)
             bar.update(1)
         complete = True

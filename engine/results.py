@@ -113,7 +113,8 @@ class ResultsFile:
             if record is None:
                 self.order.append(None)
                 continue
-            self.index.setdefault(record.key, (offset, len(line)))
+            if record.status != "error":  # an input that failed is tried again
+                self.index.setdefault(record.key, (offset, len(line)))
             self.order.append(record.key)
         if end != self.path.stat().st_size:
             with open(self.path, "r+b") as f:

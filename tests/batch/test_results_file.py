@@ -59,6 +59,19 @@ def test_resume_decides_only_what_is_missing_changed_or_failed(tmp_path, capsys,
     assert [Path(r["source"]).name for r in records] == [p.name for p in inputs]
 
 
+def test_an_input_that_failed_is_tried_again_on_resume(tmp_path, capsys, monkeypatch):
+    inputs = copy_seed_cases(tmp_path / "in")
+    broken = inputs[1].read_text()
+    inputs[1].write_text("requests: []\n")
+    out = tmp_path / "r.jsonl"
+    assert audit(["--out", str(out), str(tmp_path / "in")], capsys)[0] == 2
+    inputs[1].write_text(broken)
+    decided = counting(monkeypatch)
+    assert audit(["--out", str(out), "--resume", str(tmp_path / "in")], capsys)[0] == 0
+    assert decided == [inputs[1].name]
+    assert [r["status"] for r in lines(out)] == ["decided"] * 5
+
+
 def test_a_partly_written_last_line_is_dropped_and_its_input_decided_again(tmp_path, capsys, monkeypatch):
     copy_seed_cases(tmp_path / "in")
     out = tmp_path / "r.jsonl"
