@@ -80,10 +80,18 @@ def _figure_bars(groups: dict[str, list[AuditItem]], title: str, ordered: bool) 
         "no prediction": [sum(1 for i in groups[k] if i.predicted is None) for k in names],
     }
     colours = {"agrees": "#2e7d32", "disagrees": "#c62828", "no prediction": "#9e9e9e"}
-    fig = go.Figure([go.Bar(name=label, x=names, y=values, marker_color=colours[label])
-                     for label, values in counts.items()])
-    fig.update_layout(barmode="stack", title=title, margin=dict(l=50, r=20, t=50, b=120), height=420,
-                      legend=dict(orientation="h", y=1.12), yaxis_title="items")
+    if ordered:  # months: a time axis, left to right
+        fig = go.Figure([go.Bar(name=label, x=names, y=values, marker_color=colours[label])
+                         for label, values in counts.items()])
+        fig.update_layout(height=420, yaxis_title="items")
+    else:  # names can be long: horizontal bars, largest group on top, labels cut to 60 characters
+        labels = [n if len(n) <= 60 else n[:57] + "..." for n in names]
+        fig = go.Figure([go.Bar(name=label, y=labels, x=values, orientation="h", marker_color=colours[label],
+                                hovertext=names) for label, values in counts.items()])
+        fig.update_layout(height=max(320, 140 + 26 * len(names)), xaxis_title="items",
+                          yaxis=dict(autorange="reversed", automargin=True))
+    fig.update_layout(barmode="stack", title=title, margin=dict(l=20, r=20, t=70, b=50),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return json.loads(fig.to_json())
 
 
