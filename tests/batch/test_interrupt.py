@@ -13,7 +13,7 @@ import pytest
 
 from corpus import TODAY, varied_letters
 
-N = 60
+N = 40
 
 
 @pytest.fixture(scope="module")
