@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,7 +94,13 @@ def _quotes(case: Case, index: int) -> list[Quote]:
             continue
         quote = ev.quote if isinstance(ev.quote, str) else " … ".join(ev.quote)
         out.append(Quote(fact=path, quote=quote, source=ev.source.value))
-    return out
+    # In path order: the letter reader's evidence order can differ from one process to another (it
+    # follows hash order somewhere), and the results of --jobs 1 and --jobs 2 must be the same bytes.
+    return sorted(out, key=lambda q: _path_key(q.fact))
+
+
+def _path_key(path: str) -> list[tuple[int, int | str]]:
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", path) if part]
 
 
 def audit_entries(case: Case, used: Case, decision: CaseDecision, book: Rulebook,
