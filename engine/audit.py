@@ -164,6 +164,48 @@ def summarize(items: list[AuditItem]) -> Summary:
     )
 
 
+class Tally:
+    """The metrics of ``summarize``, counted item by item in constant memory (no item list).
+
+    For a streamed run (``imr audit --out``), whose items are in the results file.
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.table = confusion_matrix(())
+        self.groups: dict[str, dict[str, list[int]]] = {"service": {}, "guideline": {}}
+
+    def add(self, item: AuditItem) -> None:
+        self.total += 1
+        if item.predicted is not None:
+            self.table[item.actual][item.predicted] += 1
+        for kind, key in (("service", item.service), ("guideline", guideline_family(item.cited_guideline))):
+            counts = self.groups[kind].setdefault(key, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += item.predicted is not None
+            counts[2] += bool(item.agree)
+
+    def summary(self) -> Summary:
+        """A Summary with the same metrics as ``summarize`` would give, and empty item lists."""
+        evaluated = sum(self.table[a][p] for a in LABELS for p in LABELS)
+        agree = sum(self.table[label][label] for label in LABELS)
+        upheld = sum(self.table[BASELINE_LABEL].values())
+        baseline = {a: {p: (sum(self.table[a].values()) if p == BASELINE_LABEL else 0) for p in LABELS}
+                    for a in LABELS}
+
+        def breakdowns(kind: str) -> dict[str, Breakdown]:
+            return {k: Breakdown(items=n, evaluated=e, agree=g, agreement=_rate(g, e))
+                    for k, (n, e, g) in sorted(self.groups[kind].items())}
+
+        return Summary(
+            items=[], total=self.total, evaluated=evaluated, no_prediction=self.total - evaluated,
+            agreement=_rate(agree, evaluated), cohen_kappa=cohen_kappa(self.table),
+            confusion={a: dict(r) for a, r in self.table.items()},
+            baseline_agreement=_rate(upheld, evaluated), baseline_kappa=cohen_kappa(baseline),
+            by_service=breakdowns("service"), by_guideline=breakdowns("guideline"), disagreements=[],
+        )
+
+
 def guideline_family(line: str | None) -> str:
     """The guideline family a reviewer's guideline line cites, for grouping.
 
@@ -194,6 +236,6 @@ def guideline_family(line: str | None) -> str:
 
 __all__ = [
     "ACOEM", "ACUPUNCTURE", "BASELINE_LABEL", "CHRONIC_PAIN", "GUIDELINE_FAMILIES", "LABELS", "OTHER",
-    "AuditItem", "Breakdown", "Label", "Summary", "cohen_kappa", "confusion_matrix",
+    "AuditItem", "Breakdown", "Label", "Summary", "Tally", "cohen_kappa", "confusion_matrix",
     "guideline_family", "summarize",
 ]

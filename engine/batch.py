@@ -1,24 +1,34 @@
-"""Running many inputs: expanding paths, loading each one, and accounting for every input.
+"""Running many inputs: expanding paths, deciding each input in isolation, streaming the results.
 
-One bad file is reported (a one-line error) and the rest still run; the result lists every input
-with what became of it.
+Each input is read, validated and decided on its own: whatever it raises becomes that input's one-line
+error (naming the file, never a value from it) and the batch goes on. Results come out in input
+order, one ``Outcome`` per input, as each is decided: nothing is loaded ahead, so the first result
+appears after the first input and memory does not grow with the number of inputs. ``jobs > 1`` decides
+in worker processes (``engine.parallel``) with the same results in the same order.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator
+
+import yaml
 
 from .audit import AuditItem
 from .decision import CaseDecision, decide_case
-from .errors import InputError
+from .errors import EvaluationError, InputError
 from .facts import Case, load_case
 from .rulebook import Rulebook
 from .sources import bundled_dir
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 LETTER_SUFFIXES = (".txt", ".pdf")
+# Starting worker processes costs more than it saves on a handful of inputs.
+MIN_PARALLEL_INPUTS = 8
 
 
 def default_cases_dir() -> Path:
@@ -46,6 +56,11 @@ class Outcome:
     case: Case | None = None
     error: str | None = None
     covered_by: str | None = None  # a letter already represented by this case file
+    engine_error: bool = False  # the error came from the rule engine, not from the input
+    digest: str | None = None  # sha256 of the input's bytes, when asked for
+    skipped: bool = False  # already decided (a resumed run): not decided again
+    case_id: str | None = None
+    entries: list[Any] | None = None  # audit mode: the input's audit entries (engine.consistency.AuditEntry)
 
 
 @dataclass
@@ -55,6 +70,17 @@ class BatchResult:
     @property
     def errors(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.error]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How each input is decided; sent as is to worker processes, so plain and picklable."""
+
+    with_rationale: bool = False
+    today: dt.date | None = None
+    explain: bool = False
+    advise: bool = False
+    audit: bool = False  # return audit entries instead of the case and its decision
 
 
 def is_letter(path: str) -> bool:
@@ -71,53 +97,162 @@ def load_input(path: str) -> Case:
     return load_case(path)
 
 
+def display_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def digest_of(path: str) -> str | None:
+    """sha256 of a file's bytes; None for standard input or an unreadable file (its load reports why)."""
+    if path == "-":
+        return None
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def decide_input(path: str, book: Rulebook, options: Options) -> Outcome:
+    """Load, validate and decide one input; anything it raises becomes its one-line error.
+
+    KeyboardInterrupt and SystemExit are not caught: they stop the batch.
+    """
+    source = display_name(path)
+    try:
+        case = load_input(path)
+    except InputError as e:
+        return Outcome(source=source, error=str(e))
+    except RecursionError:
+        return Outcome(source=source, error=f"{source}: nested too deeply to read")
+    except MemoryError:
+        return Outcome(source=source, error=f"{source}: too large to read in the memory available")
+    except Exception as e:  # noqa: BLE001 - one input must never stop the batch
+        return Outcome(source=source, error=f"{source}: could not be read ({type(e).__name__})")
+    used = case.with_rationale() if options.with_rationale else case
+    try:
+        decision = decide_case(used, book, source=source, today=options.today, explain=options.explain)
+        if options.advise:
+            from .advice import advise_case
+
+            advise_case(used, decision, book, options.today)
+        if options.audit:
+            from .consistency import audit_entries
+
+            entries = audit_entries(case, used, decision, book, options.today)
+            return Outcome(source=source, case_id=case.case_id, entries=entries)
+    except EvaluationError as e:
+        # The engine's message may quote the fact it rejected; keep only what failed, never a value.
+        return Outcome(source=source, engine_error=True,
+                       error=f"{source}: rule engine error: {str(e).split(': ')[0]}")
+    except RecursionError:
+        return Outcome(source=source, error=f"{source}: nested too deeply to decide")
+    except Exception as e:  # noqa: BLE001
+        return Outcome(source=source, engine_error=True,
+                       error=f"{source}: could not be decided ({type(e).__name__})")
+    return Outcome(source=source, case=case, case_id=case.case_id, decision=decision)
+
+
+# A case file's top-level `letter:` entry, read without parsing the file (see covered_letters).
+_LETTER_YAML = re.compile(r"^letter:[ \t]*(\S.*?)[ \t]*$", re.M)
+_LETTER_JSON = re.compile(r'"letter"\s*:\s*("(?:[^"\\\n]|\\.)*")')
+
+
+def letter_named(path: str) -> str | None:
+    """The `letter:` a case file names, found by a cheap scan of its text (no YAML parsing).
+
+    Only a plain top-level ``letter: name`` (YAML, as ``imr parse -o`` writes it) or ``"letter":
+    "name"`` (JSON) is recognised; anything else is not a cover, so its letter is decided on its own.
+    """
+    try:
+        with open(path, "rb") as f:
+            text = f.read(1 << 20).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    m = _LETTER_JSON.search(text) if text.lstrip().startswith("{") else _LETTER_YAML.search(text)
+    if m is None:
+        return None
+    raw = m.group(1)
+    try:
+        if raw.startswith('"') and raw.endswith('"') and text.lstrip().startswith("{"):
+            value = json.loads(raw)
+        else:
+            value = yaml.safe_load(raw)
+    except (ValueError, yaml.YAMLError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def covered_letters(files: list[str]) -> dict[Path, str]:
+    """Letter path -> the case file of this run that was built from it (its ``letter:``).
+
+    Scans case files only when the run holds letters too: a run of case files only, or of letters
+    only, reads nothing ahead. A case file that names a letter covers it even when the case file
+    itself then fails to load: that input's error is reported, and the letter is not decided twice.
+    """
+    if not any(is_letter(p) for p in files) or all(is_letter(p) or p == "-" for p in files):
+        return {}
+    covered: dict[Path, str] = {}
+    for path in files:
+        if is_letter(path) or path == "-":
+            continue
+        name = letter_named(path)
+        if name:
+            covered.setdefault((Path(path).parent / name).resolve(), path)
+    return covered
+
+
+Skip = Callable[[str, "str | None"], bool]
+
+
+def _plan(files: list[str], covered: dict[Path, str], digests: bool, skip: Skip | None) -> Iterator[tuple[str, Outcome | None]]:
+    """Each input with its outcome when it needs no deciding (covered or skipped), else None."""
+    for path in files:
+        source = display_name(path)
+        digest = digest_of(path) if digests else None
+        if covered and is_letter(path):
+            cover = covered.get(Path(path).resolve())
+            if cover is not None:
+                yield path, Outcome(source=source, covered_by=cover, digest=digest)
+                continue
+        if skip is not None and skip(source, digest):
+            yield path, Outcome(source=source, digest=digest, skipped=True)
+            continue
+        yield path, Outcome(source=source, digest=digest) if digests else None
+
+
 def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = False,
               today: dt.date | None = None, letters: bool = True, explain: bool = False,
-              advise: bool = False) -> Iterable[Outcome]:
-    """Decide every input, yielding one Outcome per input as soon as it is done.
+              advise: bool = False, audit: bool = False, jobs: int = 1,
+              rules: list[str] | None = None, digests: bool = False, skip: Skip | None = None,
+              expanded: bool = False) -> Iterator[Outcome]:
+    """Decide every input, yielding one Outcome per input, in input order, as soon as it is done.
 
     Directories give their case files and (with ``letters``) their letters. A letter that a case
     file of the same run was built from (its ``letter:``) is not decided twice: its Outcome says
-    which case file covers it.
+    which case file covers it. ``skip(source, digest)`` true means the input is already decided
+    (a resumed run): its Outcome is ``skipped``. ``jobs > 1`` decides in that many processes, each
+    of which loads the rulebook once (from ``rules``, the same paths ``book`` was loaded from).
     """
     suffixes = CASE_SUFFIXES + (LETTER_SUFFIXES if letters else ())
-    files = expand(paths, suffixes)
-    loaded: list[tuple[str, Case | None, str | None]] = []
-    covered: dict[Path, str] = {}
-    for path in files:
-        if is_letter(path):
-            continue
-        try:
-            case = load_input(path)
-        except InputError as e:
-            loaded.append((path, None, str(e)))
-            continue
-        loaded.append((path, case, None))
-        if case.letter and path != "-":
-            covered[(Path(path).parent / case.letter).resolve()] = path
-    results = iter(loaded)
-    for path in files:
-        source = "<stdin>" if path == "-" else path
-        if is_letter(path):
-            if Path(path).resolve() in covered:
-                yield Outcome(source=source, covered_by=covered[Path(path).resolve()])
-                continue
-            try:
-                case, error = load_input(path), None
-            except InputError as e:
-                case, error = None, str(e)
-        else:
-            _, case, error = next(results)
-        if case is None:
-            yield Outcome(source=source, error=error)
-            continue
-        used = case.with_rationale() if with_rationale else case
-        decision = decide_case(used, book, source=source, today=today, explain=explain)
-        if advise:
-            from .advice import advise_case
+    files = list(paths) if expanded else expand(paths, suffixes)
+    options = Options(with_rationale=with_rationale, today=today, explain=explain, advise=advise, audit=audit)
+    plan = _plan(files, covered_letters(files), digests, skip)
+    if jobs > 1 and len(files) >= MIN_PARALLEL_INPUTS and "-" not in files:
+        from .parallel import decide_parallel
 
-            advise_case(used, decision, book, today)
-        yield Outcome(source=source, case=case, decision=decision)
+        yield from decide_parallel(plan, book, options, jobs, rules)
+        return
+    for path, ready in plan:
+        if ready is not None and (ready.covered_by or ready.skipped):
+            yield ready
+            continue
+        outcome = decide_input(path, book, options)
+        if ready is not None:
+            outcome.digest = ready.digest
+        yield outcome
 
 
 def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:

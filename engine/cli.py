@@ -38,11 +38,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     book = load_rulebook(args.rules)
     status = EXIT_OK
     outcomes = run_batch(args.cases, book, with_rationale=args.with_rationale, today=args.today,
-                         explain=args.explain, advise=not args.no_advice)
+                         explain=args.explain, advise=not args.no_advice, jobs=args.jobs, rules=args.rules)
     for outcome in outcomes:
         if outcome.error:
             _err(outcome.error)
-            status = EXIT_INPUT
+            status = EXIT_ENGINE if outcome.engine_error or status == EXIT_ENGINE else EXIT_INPUT
             if args.json:
                 print(json.dumps({"source": outcome.source, "error": outcome.error}))
         elif outcome.covered_by:
@@ -58,38 +58,104 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an interrupt so that a run stops as cleanly as on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .audit import summarize
-    from .batch import audit_items, default_cases_dir, run_batch
-    from .report import audit_csv, audit_text
+    import signal
+
+    from .audit import Tally, summarize
+    from .batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, run_batch
+    from .consistency import inconsistent_groups
+    from .progress import progress
+    from .report import AUDIT_CSV_COLUMNS, audit_csv_row, audit_text, consistency_text, tally_text
+    from .results import ResultsFile, record_of, rules_version, run_version
     from .rulebook import load_rulebook
 
+    if args.resume and not args.out:
+        _err("imr audit: --resume needs --out FILE (the results file to resume)")
+        return EXIT_INPUT
     book = load_rulebook(args.rules)
     # The bundled default is the hand-built case files; their letters are covered by them.
-    paths = args.paths or [str(default_cases_dir())]
-    items, errors, inputs = [], [], []
-    for outcome in run_batch(paths, book, with_rationale=args.with_rationale, today=args.today):
-        if outcome.error:
-            _err(outcome.error)
-            errors.append(outcome.error)
-            inputs.append({"source": outcome.source, "error": outcome.error})
-            continue
-        if outcome.covered_by:
-            inputs.append({"source": outcome.source, "covered_by": outcome.covered_by})
-            continue
-        found = audit_items(outcome.case, outcome.decision)
-        items.extend(found)
-        inputs.append({"source": outcome.source, "case_id": outcome.case.case_id, "items": len(found)})
-    summary = summarize(items)
+    files = expand(args.paths or [str(default_cases_dir())], CASE_SUFFIXES + LETTER_SUFFIXES)
+    # One date for the whole run, so that a record says which date its undated requests were judged on.
+    today = args.today or dt.date.today()
+    version = run_version(rules_version(args.rules), with_rationale=args.with_rationale, today=today)
+    results = ResultsFile(args.out, resume=args.resume) if args.out else None
+    skip = (lambda source, digest: results.has((source, digest, version))) if results and args.resume else None
+    records, tally, errors, engine_failed = [], Tally(), [], False
+    csv_writer = None
+    if args.csv:
+        import csv
+
+        csv_writer = csv.writer(sys.stdout, lineterminator="\n")
+        csv_writer.writerow(AUDIT_CSV_COLUMNS)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    bar = progress(len(files))
+    complete = False
+    try:
+        for outcome in run_batch(files, book, with_rationale=args.with_rationale, today=today, audit=True,
+                                 jobs=args.jobs, rules=args.rules, digests=results is not None, skip=skip,
+                                 expanded=True):
+            if outcome.skipped:
+                record = results.record((outcome.source, outcome.digest, version))
+            else:
+                record = record_of(outcome, version)
+            if results is not None:
+                results.expect(record.key)
+                if not outcome.skipped:
+                    results.write(record)
+            if record.error:
+                _err(record.error)
+                errors.append(record.error)
+                engine_failed |= outcome.engine_error
+            for item in record.items:
+                tally.add(item)
+                if csv_writer is not None:
+                    csv_writer.writerow(audit_csv_row(item))
+            if csv_writer is not None:
+                sys.stdout.flush()
+            # With --out the records are read back from the file when needed; --csv alone keeps none.
+            if results is None and not (args.csv and not args.html):
+                records.append(record)
+            bar.update(1)
+        complete = True
+    finally:
+        bar.close()
+        signal.signal(signal.SIGTERM, previous)
+        if results is not None:
+            results.close(complete=complete)
+    if results is not None and (args.json or args.html):
+        records = list(results.records())
+    items = [i for r in records for i in r.items]
+    if args.html:
+        from .html_report import write_html
+
+        write_html(args.html, records, facts_used="summary+rationale" if args.with_rationale else "summary")
     facts_used = "clinical case summary and reviewer's rationale" if args.with_rationale else "clinical case summary only"
     if args.json:
+        summary = summarize(items)
+        inputs = [{"source": r.source, "error": r.error} if r.status == "error"
+                  else {"source": r.source, "covered_by": r.covered_by} if r.status == "covered"
+                  else {"source": r.source, "case_id": r.case_id, "items": len(r.items)} for r in records]
         payload = {"facts_used": "summary+rationale" if args.with_rationale else "summary",
-                   "inputs": inputs, "errors": errors, **summary.model_dump(mode="json")}
+                   "inputs": inputs, "errors": errors, **summary.model_dump(mode="json"),
+                   "consistency": [g.model_dump(mode="json") for g in inconsistent_groups(items)]}
         print(json.dumps(payload, indent=2))
     elif args.csv:
-        sys.stdout.write(audit_csv(summary))
+        pass  # streamed above
+    elif results is not None or args.html:
+        print(tally_text(tally.summary(), facts_used, errors, args.out or args.html))
     else:
-        print(audit_text(summary, facts_used, errors))
+        summary = summarize(items)
+        print(audit_text(summary, facts_used, errors) + consistency_text(inconsistent_groups(items), items))
+    if engine_failed:
+        return EXIT_ENGINE
     return EXIT_INPUT if errors else EXIT_OK
 
 
@@ -200,6 +266,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD (got {text!r})") from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1 (got {text!r})")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imr", description="Predict California IMR decisions from MTUS criteria encoded as rules.")
@@ -219,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "the value seen (JSON: a trace field)")
     check.add_argument("--no-advice", action="store_true",
                        help="skip the search for the smallest change that would make an Upheld request pass")
+    check.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                       help="decide in N processes (default: the number of cores; 1: in this process)")
     check.set_defaults(func=cmd_check)
 
     audit = sub.add_parser("audit", help="compare predictions with the actual IMR outcomes (default: bundled cases/)")
@@ -231,6 +309,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also use facts stated only in the reviewer's rationale (default: summary only)")
     audit.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="the date that picks the rules for requests with no date (default: today)")
+    audit.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                       help="decide in N processes (default: the number of cores; 1: in this process)")
+    audit.add_argument("--out", metavar="FILE",
+                       help="write one JSON line per input to FILE as it is decided (standard output then "
+                            "shows the summary only, unless --json, --csv or --html is given)")
+    audit.add_argument("--resume", action="store_true",
+                       help="with --out: keep FILE's records and decide only the inputs not in it (same "
+                            "content, rule files and settings)")
+    audit.add_argument("--html", metavar="FILE",
+                       help="write the report as one self-contained HTML file (charts, tables, disagreements)")
     audit.set_defaults(func=cmd_audit)
 
     parse = sub.add_parser("parse", help="read determination letters (text or PDF) into case files")
@@ -283,8 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ENGINE
     except BrokenPipeError:  # e.g. `imr check ... | head`
         return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        return 143 if isinstance(e, _Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -162,6 +162,11 @@ AUDIT_CSV_COLUMNS = ("case_id", "request", "service", "cited_guideline", "actual
                      "rules", "citations")
 
 
+def audit_csv_row(i) -> list[str]:  # i: engine.audit.AuditItem
+    return [i.case_id, i.request, i.service, i.cited_guideline or "", i.actual, i.predicted or "",
+            "" if i.agree is None else str(i.agree).lower(), ";".join(i.rules), ";".join(i.citations)]
+
+
 def audit_csv(summary) -> str:
     import csv
     import io
@@ -170,6 +175,42 @@ def audit_csv(summary) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(AUDIT_CSV_COLUMNS)
     for i in summary.items:
-        writer.writerow([i.case_id, i.request, i.service, i.cited_guideline or "", i.actual, i.predicted or "",
-                         "" if i.agree is None else str(i.agree).lower(), ";".join(i.rules), ";".join(i.citations)])
+        writer.writerow(audit_csv_row(i))
     return buf.getvalue()
+
+
+def _metric_lines(summary) -> list[str]:
+    return [
+        f"  items: {summary.total}   predicted: {summary.evaluated}   no prediction: {summary.no_prediction}",
+        f"  agreement: {_pct(summary.agreement)}   "
+        f"always-Upheld baseline: {_pct(summary.baseline_agreement)} on the same items",
+        f"  Cohen's kappa: {_kappa(summary.cohen_kappa)}   baseline kappa: {_kappa(summary.baseline_kappa)}",
+    ]
+
+
+def tally_text(summary, facts_used: str, errors: list[str], out: str) -> str:
+    """The summary of a run whose items went to a file (``--out``, ``--html``): metrics only."""
+    lines = [f"IMR audit: {summary.total} item(s); facts used: {facts_used}; items in {out}", "Summary"]
+    lines += _metric_lines(summary)
+    for title, groups in (("by service", summary.by_service), ("by guideline cited", summary.by_guideline)):
+        lines.append(f"  {title}:")
+        for key, b in sorted(groups.items()):
+            lines.append(f"    {key}: {b.agree}/{b.evaluated} agree ({_pct(b.agreement)}), {b.items} item(s)")
+    if errors:
+        lines.append(f"Inputs that could not be read: {len(errors)} (each on standard error and in {out})")
+    return "\n".join(lines)
+
+
+def consistency_text(groups, items) -> str:
+    """Reviewer consistency: groups of items equal on every fact the rules read, decided differently."""
+    if not groups:
+        return ""
+    lines = ["", f"Reviewer consistency: {len(groups)} group(s) of items with equal facts on every criterion "
+             "the rules read, decided differently"]
+    for g in groups:
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in g.outcomes.items())
+        lines.append(f"  {g.service} ({', '.join(g.rule_sets)}): {counts}")
+        for n in g.items:
+            i = items[n]
+            lines.append(f"    {i.case_id}: {i.request}: {i.actual}")
+    return "\n".join(lines)

@@ -168,5 +168,6 @@ def test_a_backend_that_disagrees_stops_with_an_engine_error(monkeypatch, capsys
     status = main(["check", "--no-advice", "cases/seeds/004_455a604ddc9a446c.yaml"])
     err = capsys.readouterr().err
     assert status == 3
-    assert "imr: rule engine error: durable_rules and the reference evaluator disagree" in err
+    assert ("cases/seeds/004_455a604ddc9a446c.yaml: rule engine error: durable_rules and the reference "
+            "evaluator disagree") in err
     assert "Traceback" not in err
