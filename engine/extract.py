@@ -805,7 +805,7 @@ def _improvement(f: _Facts, s: _Sentence, item_service: Service | None) -> None:
     named = {m.value for m, _ in _modality_mentions(s.text) if m not in _NOT_TREATMENTS}
     if not named and item_service is not None and item_service not in _NOT_TREATMENTS:
         named = {item_service.value}
-    for modality in named:
+    for modality in sorted(named):  # a set: sorted, so that evidence comes out in the same order in every process
         if any(t["modality"] == modality for t in f.treatments):
             f.improvement.setdefault(modality, []).append((kind, s.whole))
 
