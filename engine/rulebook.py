@@ -29,7 +29,7 @@ from .ir import (
     leaves,
     satisfiable,
 )
-from .sources import Document, bundled_dir, load
+from .sources import Document, bundled_dir, load, register_keys
 from .vocab import Service
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -38,6 +38,10 @@ FINDINGS = ("not_medically_necessary", "medically_necessary", "outside_guideline
 FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "status", "in_force",
              "derives", "supplements", "rules", "notes"}
 RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
+# Alternatives of one rule's condition once written as a disjunction of conjunctions (the bundled
+# rules have at most 32): nesting any inside all multiplies them, and the lint compares them pairwise.
+MAX_TERMS = 1024
+register_keys(FILE_KEYS | RULE_KEYS | {"all", "any", "fact", "from", "to", *OPS})
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class _FileReader:
             return None
         for key in data:
             if key not in FILE_KEYS:
-                self.problem((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(FILE_KEYS))})")
+                self.problem((key,), f"unknown key (expected one of {', '.join(sorted(FILE_KEYS))})")
         guideline = self._text(data, ("guideline",), required=True)
         cite = self._text(data, ("cite",), required=True, what="citation (section)")
         services = self._services(data)
@@ -102,7 +106,7 @@ class _FileReader:
         derives = self._derives(data)
         supplements = data.get("supplements", False)
         if not isinstance(supplements, bool):
-            self.problem(("supplements",), f"supplements: expected true or false (got {supplements!r})")
+            self.problem(("supplements",), "supplements: expected true or false")
             supplements = False
         rules = self._rules(data, status)
         if guideline is None or cite is None or start is None or services is None:
@@ -135,7 +139,7 @@ class _FileReader:
     def _status(self, data: dict, path: tuple[Any, ...], default: str, rule_id: str | None = None) -> str:
         value = data.get(path[-1], default)
         if value not in STATUSES:
-            self.problem(path, f"status: expected one of {', '.join(STATUSES)} (got {value!r})", rule_id)
+            self.problem(path, f"status: expected one of {', '.join(STATUSES)}", rule_id)
             return default
         return value
 
@@ -154,7 +158,7 @@ class _FileReader:
         for i, s in enumerate(raw):
             if s not in known:
                 self.problem((key, i) if key == "services" else (key,),
-                             f"unknown service '{s}' (expected one of {', '.join(sorted(known))})")
+                             f"unknown service (expected one of {', '.join(sorted(known))})")
             else:
                 out.append(s)
         if "derives" not in data and not raw:
@@ -171,7 +175,7 @@ class _FileReader:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem(path, f"malformed date {value!r} (expected YYYY-MM-DD)")
+        self.problem(path, f"{path[-1]}: malformed date (expected YYYY-MM-DD)")
         return None
 
     def _in_force(self, data: dict) -> tuple[dt.date | None, dt.date | None]:
@@ -181,7 +185,7 @@ class _FileReader:
             return None, None
         for key in raw:
             if key not in ("from", "to"):
-                self.problem(("in_force", key), f"in_force: unknown key '{key}' (expected from, to)")
+                self.problem(("in_force", key), "in_force: unknown key (expected from, to)")
         start = self._date(raw["from"], ("in_force", "from"))
         end = self._date(raw["to"], ("in_force", "to")) if raw.get("to") is not None else None
         if start and end and end < start:
@@ -196,7 +200,7 @@ class _FileReader:
         out = {}
         for name, values in raw.items():
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or not values:
-                self.problem(("derives", name), f"derives.{name}: expected a list of value names")
+                self.problem(("derives", name), f"derives.{_ident(name)}: expected a list of value names")
                 continue
             out[str(name)] = tuple(values)
         return out
@@ -220,13 +224,13 @@ class _FileReader:
             return None
         rule_id = item.get("id")
         if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
-            self.problem(path + ("id",), f"id: expected a dotted lower-case name like 'massage.adjunct.missing' (got {rule_id!r})",
+            self.problem(path + ("id",), "id: expected a dotted lower-case name like 'massage.adjunct.missing'",
                          f"rules[{path[-1]}]")
             rule_id = None
         rid = rule_id or f"rules[{path[-1]}]"
         for key in item:
             if key not in RULE_KEYS:
-                self.problem(path + (key,), f"unknown key '{key}' (expected one of {', '.join(sorted(RULE_KEYS))})", rid)
+                self.problem(path + (key,), f"unknown key (expected one of {', '.join(sorted(RULE_KEYS))})", rid)
         cite = self._text(item, path + ("cite",), required=True, what="citation (cite: section)", rule_id=rid)
         because = self._text(item, path + ("because",), required=True, what="rationale (because)", rule_id=rid)
         to_pass = self._text(item, path + ("to_pass",), rule_id=rid)
@@ -236,12 +240,16 @@ class _FileReader:
         if (finding is None) == (derive is None):
             self.problem(path, "give exactly one of finding (a decision) or derive (a derived fact)", rid)
         if finding is not None and finding not in FINDINGS:
-            self.problem(path + ("finding",), f"finding: expected one of {', '.join(FINDINGS)} (got {finding!r})", rid)
+            self.problem(path + ("finding",), f"finding: expected one of {', '.join(FINDINGS)}", rid)
             finding = None
         derive_pair = None
         if derive is not None:
             derive_pair = self._derive(derive, path + ("derive",), rid)
         when = self._condition(item.get("when"), path + ("when",), rid)
+        if when is not None and _term_count(when) > MAX_TERMS:
+            self.problem(path + ("when",), f"when: too complex (more than {MAX_TERMS} alternatives once "
+                         "any/all are multiplied out); split the rule", rid)
+            when = None
         for text, key in ((because, "because"), (to_pass, "to_pass")):
             if text:
                 self._placeholders(text, path + (key,), rid)
@@ -257,10 +265,10 @@ class _FileReader:
         name, value = next(iter(raw.items()))
         declared = self.ctx.derived.get(str(name))
         if declared is None:
-            self.problem(path, f"derive: '{name}' is not declared by any definition file (derives:)", rid)
+            self.problem(path, "derive: the derived fact is not declared by any definition file (derives:)", rid)
             return None
         if value not in declared:
-            self.problem(path, f"derive: {name} takes one of {', '.join(declared)} (got {value!r})", rid)
+            self.problem(path, f"derive: {_ident(name)} takes one of {', '.join(declared)}", rid)
             return None
         return str(name), str(value)
 
@@ -272,7 +280,7 @@ class _FileReader:
             return
         for name in names:
             if self._fact_type(name) is None:
-                self.problem(path, f"{path[-1]}: unknown fact path '{{{name}}}'", rid)
+                self.problem(path, f"{path[-1]}: a placeholder names an unknown fact path", rid)
 
     def _fact_type(self, path: str) -> FactType | None:
         if path.startswith(DERIVED_PREFIX):
@@ -302,27 +310,59 @@ class _FileReader:
             self.problem(path, "condition: expected 'fact: PATH'", rid)
             return None
         if len(ops) != 1 or ops[0] not in OPS:
-            self.problem(path, f"condition on {fact}: expected exactly one operator of {', '.join(OPS)} (got {', '.join(map(str, ops)) or 'none'})", rid)
+            found = "none" if not ops else f"{len(ops)}" if len(ops) > 1 else "an unknown one"
+            self.problem(path, f"condition: expected exactly one operator of {', '.join(OPS)} (found {found})", rid)
             return None
         op, value = ops[0], raw[ops[0]]
         ftype = self._fact_type(fact)
         if ftype is None:
-            self.problem(path, f"unknown fact path '{fact}'", rid)
+            self.problem(path, "unknown fact path (see FACTS in engine/document.py)", rid)
             return None
         message = type_error(ftype, op, value)
         if message:
-            self.problem(path, f"{fact} {op} {value!r}: {message}", rid)
+            self.problem(path, f"{fact} {op}: {message}", rid)
             return None
         if isinstance(value, dt.date):
             value = value.isoformat()
         return Compare(fact=fact, op=op, value=value, line=self.doc.line_of(path))
 
 
+def _term_count(cond: Condition) -> int:
+    """len(dnf(cond)), without building it (it grows as a product of the nested any's)."""
+    if isinstance(cond, Compare):
+        return 1
+    if isinstance(cond, AnyOf):
+        return sum(_term_count(c) for c in cond.any)
+    total = 1
+    for c in cond.all:
+        total *= _term_count(c)
+        if total > MAX_TERMS:
+            return total
+    return total
+
+
+def _ident(name: Any) -> str:
+    """A declared name as it may be printed: a lower-case identifier, else <name>."""
+    return name if isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_]*", name) else "<name>"
+
+
+# What durable_rules' JSON parser accepts (see engine.facts.MAX_COUNT): no exponent, no inf/nan.
+_NUMBER_RANGE = (0.0001, 1e15)
+
+
+def _number_fits(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= 10**15
+    return value == 0 or _NUMBER_RANGE[0] <= abs(value) <= _NUMBER_RANGE[1]
+
+
 def _value_fits(ftype: FactType, value: Any) -> bool:
     if ftype.kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int) and not isinstance(value, bool) and _number_fits(value)
     if ftype.kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return _number_fits(value)
     if ftype.kind == "boolean":
         return isinstance(value, bool)
     if ftype.kind in ("enum", "list"):
@@ -354,10 +394,12 @@ def type_error(ftype: FactType, op: str, value: Any) -> str | None:
         if not isinstance(value, list) or not value:
             return "in takes a non-empty list"
         bad = [v for v in value if not _value_fits(ftype, v)]
-        return f"{bad[0]!r} is not a value of {ftype.describe()}" if bad else None
+        return f"a value of the list is not a value of {ftype.describe()}" if bad else None
     if value is None:
         return "compare with null using known: false"
     if not _value_fits(ftype, value):
+        if ftype.numeric:
+            return f"expected a value of {ftype.describe()}, 0 or from 0.0001 to 10^15 in magnitude"
         return f"expected a value of {ftype.describe()}"
     return None
 
@@ -482,7 +524,7 @@ def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
             if a.is_definitions and b.is_definitions and set(a.derives) & set(b.derives):
                 name = sorted(set(a.derives) & set(b.derives))[0]
                 problems.append(Problem(b.source, None, None,
-                                        f"derived fact '{name}' is declared by {a.source} too, in force at the same time"))
+                                        f"derived fact '{_ident(name)}' is declared by {a.source} too, in force at the same time"))
     return problems
 
 
