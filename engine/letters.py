@@ -37,14 +37,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Iterable
+from typing import Annotated, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError
+from .limits import MAX_LETTER_CHARS, MAX_PDF_PAGES
 from .vocab import BodyRegion, Outcome, Service, StrEnum
 
 Span = tuple[int, int]
@@ -239,27 +243,68 @@ def _decode_text(data: bytes, source: str) -> str:
     return text
 
 
+class _PdfLog(logging.Handler):
+    """Keeps pypdf's log records (it logs damage and goes on) instead of letting them print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[_PdfLog]:
+    """pypdf's own log lines and warnings must not reach standard error before our one line."""
+    log = logging.getLogger("pypdf")
+    handler = _PdfLog()
+    saved = (log.handlers[:], log.propagate, log.level)
+    log.handlers, log.propagate = [handler], False
+    log.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield handler
+    finally:
+        log.handlers, log.propagate = saved[0], saved[1]
+        log.setLevel(saved[2])
+
+
 def _pdf_text(data: bytes, source: str) -> str:
     from pypdf import PdfReader
 
     # pypdf raises many kinds of errors on damaged files; each means "cannot read this PDF".
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:
-                opened = 0
-            if not opened:
-                raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LetterError:
-        raise
-    except Exception as e:
-        if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
-            raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
-                              "decrypts it is not installed (pip install cryptography)") from None
-        raise LetterError(source, f"cannot read PDF ({type(e).__name__})") from None
+    with _quiet_pypdf() as log:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except Exception:
+                    opened = 0
+                if not opened:
+                    raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise LetterError(source, f"PDF has more than {MAX_PDF_PAGES} pages")
+            pages, chars = [], 0
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                chars += len(pages[-1])
+                if chars > MAX_LETTER_CHARS:
+                    raise LetterError(source, f"PDF text is longer than {MAX_LETTER_CHARS:,} characters")
+        except LetterError:
+            raise
+        except Exception as e:
+            if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
+                raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
+                                  "decrypts it is not installed (pip install cryptography)") from None
+            raise LetterError(source, f"PDF text could not be read: the file is damaged ({type(e).__name__})") from None
+    # A damaged page or content stream loses text (items!) without an exception: pypdf only logs it
+    # and goes on. None of the 140 published letters makes it log anything.
+    if any(r.levelno >= logging.WARNING for r in log.records):
+        raise LetterError(source, "PDF text could not be read completely: the file is damaged "
+                          "(a page or content stream is broken)")
     if not any(page.strip() for page in pages):
         raise LetterError(source, "PDF has no extractable text (a scanned image? run OCR first)")
     # A form feed between pages lets the cleaner find repeated page headers and footers.
@@ -298,7 +343,7 @@ def _clean(text: str) -> _Clean:
         content = [line for line in content if line]
         for i, line in enumerate(content):
             at_edge = i < _EDGE or i >= len(content) - _EDGE
-            if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running):
+            if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running and not _keep(line)):
                 removed += 1
                 cut_pending = True
                 continue
@@ -313,22 +358,45 @@ def _clean(text: str) -> _Clean:
     return _Clean(" ".join(parts), lines, cuts, removed)
 
 
+# Lines that are the letter's own words wherever they stand: an item heading ("<title>: Upheld",
+# "<title> is not medically necessary") and the labels of an item's block. Two items' titles may
+# differ only in digits ("ACUPUNCTURE X 12: Upheld", "ACUPUNCTURE X 6: Upheld") and both stand at a
+# page edge; a running header never says this.
+_NEVER_FURNITURE = re.compile(
+    r":\s*(?:Upheld|Overturned)\b"
+    r"|\b(?:is|are)\s+(?:not\s+)?medically\s+necessary"
+    r"|^(?:\d{1,2}[.)]\s+)?(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale"
+    r"|The Claims Administrator based|The Expert Reviewer based|The Expert Reviewer'?s decision rationale"
+    r"|Rationale for the Decision)\b",
+    re.I,
+)
+
+
+def _keep(line: str) -> bool:
+    return bool(_NEVER_FURNITURE.search(line))
+
+
 def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower())
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Lines (digits ignored) at a page edge on two or more pages: running headers and footers."""
+    """Lines (digits ignored) at a page edge on at least half the pages, and at least two.
+
+    A running header or footer stands on (nearly) every page; a line of the letter that happens to
+    stand at the edge of two pages of a long letter is not one. Item headings never count.
+    """
     if len(pages) < 2:
         return set()
     seen: dict[str, int] = {}
     for page in pages:
         content = [collapse(line) for line in page]
         content = [line for line in content if line]
-        edges = {_shape(line) for line in content[:_EDGE] + content[-_EDGE:]}
+        edges = {_shape(line) for line in content[:_EDGE] + content[-_EDGE:] if not _keep(line)}
         for shape in edges:
             seen[shape] = seen.get(shape, 0) + 1
-    return {shape for shape, n in seen.items() if n >= 2 and len(shape) <= 120}
+    needed = max(2, (len(pages) + 1) // 2)
+    return {shape for shape, n in seen.items() if n >= needed and len(shape) <= 120}
 
 
 # ------------------------------------------------------------------------------------ sections
