@@ -60,7 +60,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from .audit import summarize
-    from .batch import audit_items, default_cases_dir, run_batch
+    from .batch import audit_items, default_cases_dir, is_letter, run_batch
     from .report import audit_csv, audit_text
     from .rulebook import load_rulebook
 
@@ -68,6 +68,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # The bundled default is the hand-built case files; their letters are covered by them.
     paths = args.paths or [str(default_cases_dir())]
     items, errors, inputs = [], [], []
+    read = {"case file": 0, "letter": 0, "letter covered by a case file": 0}
     for outcome in run_batch(paths, book, with_rationale=args.with_rationale, today=args.today):
         if outcome.error:
             _err(outcome.error)
@@ -75,8 +76,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
             inputs.append({"source": outcome.source, "error": outcome.error})
             continue
         if outcome.covered_by:
+            read["letter covered by a case file"] += 1
             inputs.append({"source": outcome.source, "covered_by": outcome.covered_by})
             continue
+        read["letter" if is_letter(outcome.source) else "case file"] += 1
         found = audit_items(outcome.case, outcome.decision)
         items.extend(found)
         inputs.append({"source": outcome.source, "case_id": outcome.case.case_id, "items": len(found)})
@@ -89,7 +92,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     elif args.csv:
         sys.stdout.write(audit_csv(summary))
     else:
-        print(audit_text(summary, facts_used, errors))
+        print(audit_text(summary, facts_used, errors, read))
     return EXIT_INPUT if errors else EXIT_OK
 
 
@@ -98,7 +101,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from .errors import InputError
     from .extract import letter_to_case
     from .facts import dump_case
-    from .letters import read_letter
+    from .intake import read_letter_bounded
 
     status = EXIT_OK
     letters = expand(args.letters, LETTER_SUFFIXES)
@@ -108,7 +111,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     first = True
     for path in letters:
         try:
-            case = letter_to_case(read_letter(path))
+            case = letter_to_case(read_letter_bounded(path))
         except InputError as e:
             _err(str(e))
             status = EXIT_INPUT
@@ -219,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of the case file")
     schema.set_defaults(func=cmd_schema)
 
+    # `imr check --rules DIR CASE` as well as `imr --rules DIR check CASE`. A separate dest, because
+    # a subcommand's default would otherwise overwrite the value given before the subcommand.
+    for p in (check, audit):
+        p.add_argument("--rules", action="append", dest="sub_rules", metavar="DIR",
+                       help="rule files or directories to use instead of the bundled rules/ (repeatable)")
     rules = sub.add_parser("rules", help="inspect the encoded rules")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     lint_p = rules_sub.add_parser("lint", help="check rule files; every problem as FILE:LINE rule-id: message")
@@ -227,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     list_p = rules_sub.add_parser("list", help="show every encoded rule: service, criterion, citation, dates")
     list_p.add_argument("--unconfirmed", action="store_true", help="only rules whose source is UNCONFIRMED")
     list_p.add_argument("--json", action="store_true")
+    list_p.add_argument("--rules", action="append", dest="sub_rules", metavar="DIR",
+                        help="rule files or directories to list instead of the bundled rules/")
     list_p.set_defaults(func=cmd_rules_list)
     return parser
 
@@ -240,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "sub_rules", None):
+        args.rules = (args.rules or []) + args.sub_rules
     try:
         return args.func(args)
     except InputError as e:

@@ -65,7 +65,9 @@ def rule_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*.yaml") if p.is_file()))
+            # Broken links are listed to be reported; an empty directory stays itself, to be reported.
+            found = sorted(p for p in root.rglob("*.yaml") if p.is_file() or (p.is_symlink() and not p.exists()))
+            files.extend(found or [root])
         else:
             files.append(root)
     return files
@@ -480,6 +482,9 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
     if not files:
         problems.append(Problem(str(next(iter(paths or []), "rules")), None, None, "no rule files (*.yaml) found"))
     for path in files:
+        if path.is_dir():
+            problems.append(Problem(str(path), None, None, "no rule files (*.yaml) in this directory"))
+            continue
         try:
             docs.append(load(str(path)))
         except InputError as e:
