@@ -7,7 +7,7 @@ is read (documented in README.md, "Limits"):
 
 * ``IMR_MAX_FILE_MB``   (default 2)   size of a case file or rule file, in MB (1 MB = 1,000,000 bytes)
 * ``IMR_MAX_LETTER_MB`` (default 10)  size of a letter file (PDF or text), in MB
-* ``IMR_MAX_ITEMS``     (default 1000) entries in one list or mapping of a case or rule file, and
+* ``IMR_MAX_ITEMS``     (default 1000) entries in one list of a case or rule file, and
   disputed items in one letter (the letter bound is a tenth of it: 100 by default)
 
 The others are fixed because nothing real comes near them: see the constants below.

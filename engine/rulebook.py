@@ -158,7 +158,7 @@ class _FileReader:
         known = {s.value for s in Service}
         out = []
         for i, s in enumerate(raw):
-            if s not in known:
+            if not isinstance(s, str) or s not in known:
                 self.problem((key, i) if key == "services" else (key,),
                              f"unknown service (expected one of {', '.join(sorted(known))})")
             else:
@@ -499,7 +499,12 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
     rulesets: list[RuleSet] = []
     for doc in docs:
         reader = _FileReader(doc, ctx)
-        rs = reader.read()
+        try:
+            rs = reader.read()
+        except Exception as e:  # noqa: BLE001 - a reader bug must still be one line naming the file
+            reader.problems.append(Problem(doc.source, None, None,
+                                           f"could not be checked (internal error {type(e).__name__}; please report)"))
+            rs = None
         problems.extend(reader.problems)
         if rs is not None:
             rulesets.append(rs)

@@ -245,8 +245,8 @@ def _check_data(data: Any, source: str) -> None:
         if isinstance(node, (dict, list)):
             if depth > limits.MAX_DEPTH:
                 raise InputError(source, f"nested more than {limits.MAX_DEPTH} levels deep")
-            if len(node) > bounds.items:
-                raise InputError(source, f"a list or mapping of more than {bounds.items:,} entries "
+            if isinstance(node, list) and len(node) > bounds.items:
+                raise InputError(source, f"a list of more than {bounds.items:,} entries "
                                  "(raise it with IMR_MAX_ITEMS)")
             children = node.values() if isinstance(node, dict) else node
             stack.extend((child, depth + 1) for child in children)
@@ -407,7 +407,7 @@ def _index(root: yaml.Node, source: str) -> dict[PathKey, int]:
             size[nid] = 1
             continue
         entries = len(node.value)
-        if entries > bounds.items:
+        if isinstance(node, yaml.SequenceNode) and entries > bounds.items:
             raise InputError(source, f"more than {bounds.items:,} entries (raise it with IMR_MAX_ITEMS)",
                              where=show_path(path), line=line)
         stack.append((node, path, True))

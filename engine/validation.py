@@ -97,5 +97,6 @@ def validate(model: type[BaseModel], doc: Document) -> Any:
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic inserts union member names (e.g. 'str', 'Evidence') into error locations.
-    return isinstance(part, str) and (part[:1].isupper() or part in ("str", "int", "float", "list[str]")
-                                      or part.startswith(("function-", "list[", "dict[")))
+    # No field name of a format holds '[' or '-'; pydantic's tags do ('enum[Service]', 'function-before').
+    return isinstance(part, str) and (part[:1].isupper() or part in ("str", "int", "float", "bool")
+                                      or "[" in part or part.startswith("function-"))
