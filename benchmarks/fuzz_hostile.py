@@ -35,13 +35,19 @@ def main() -> int:
     tally = fuzzing.Tally()
     by_kind = {k: 0 for k in KINDS}
     start = time.perf_counter()
+    report = Path("fuzz_failures.txt")
+    report.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as directory:
         n = 0
         while tally.inputs < args.inputs:
             kind = KINDS[n % len(KINDS)]
-            before = tally.inputs
+            before, failures = tally.inputs, len(tally.problems())
             fuzzing.fuzz_round(tally, Path(directory), random.Random(args.seed * 1_000_003 + n), kind, args.batch)
             by_kind[kind] += tally.inputs - before
+            if len(tally.problems()) > failures:  # written at once, with what reproduces it
+                with report.open("a", encoding="utf-8") as f:
+                    f.write(f"round {n} ({kind}, random.Random({args.seed * 1_000_003 + n})):\n")
+                    f.write("\n".join(tally.problems()[failures:]) + "\n\n")
             n += 1
             if n % 300 == 0:
                 print(f"  {tally.inputs} inputs, {time.perf_counter() - start:.0f} s, "
@@ -56,7 +62,6 @@ def main() -> int:
     print(f"time: {elapsed:.0f} s ({1000 * elapsed / max(tally.inputs, 1):.1f} ms per input)")
     problems = tally.problems()
     if problems:
-        Path("fuzz_failures.txt").write_text("\n\n".join(problems), encoding="utf-8")
         print(f"failures written to fuzz_failures.txt ({len(problems)})")
     return 1 if problems else 0
 

@@ -177,7 +177,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD (got {text!r})") from None
+        raise argparse.ArgumentTypeError("expected a date YYYY-MM-DD") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -247,10 +247,13 @@ class Case(ClinicalFacts):
         merged = _overlay(self.model_dump(mode="python", exclude={"rationale_facts"}),
                           self.rationale_facts)
         merged["rationale_facts"] = None
-        # Evidence for rationale facts stays on the original case; its paths do not exist here.
-        merged["evidence"] = {k: v for k, v in merged.get("evidence", {}).items()
-                              if not k.startswith("rationale_facts.")}
-        return Case.model_validate(merged)
+        # Evidence for rationale facts stays on the original case; its paths do not exist here. Nor
+        # may a summary path: treatments merge by modality, so treatments[3] may be gone.
+        evidence = merged.pop("evidence", {})
+        case = Case.model_validate(merged)
+        kept = {k: Evidence.model_validate(v) for k, v in evidence.items()
+                if not k.startswith("rationale_facts.") and _resolves(case, k)}
+        return case.model_copy(update={"evidence": kept})
 
 
 def _resolves(case: Case, path: str) -> bool:

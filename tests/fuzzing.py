@@ -310,9 +310,10 @@ def _check_messages(tally: Tally, label: str, err: str, sources: list[str]) -> N
             tally.bad_lines.append(f"{label}: stderr line names no input: {line[:300]}")
 
 
-def check_batch(tally: Tally, paths: list[str], rules: list[str] | None = None) -> None:
+def check_batch(tally: Tally, paths: list[str], rules: list[str] | None = None,
+                options: tuple[str, ...] = ()) -> None:
     """`imr check --json` over paths: every input once in the output, decided or as an error."""
-    argv = ["check", "--json", "--no-advice", *paths]
+    argv = ["check", "--json", "--no-advice", *options, *paths]
     if rules:
         argv = [a for r in rules for a in ("--rules", r)] + argv
     status, out, err, crash = run_cli(argv)
@@ -385,7 +386,8 @@ def fuzz_round(tally: Tally, directory: Path, rnd: random.Random, kind: str, bat
         made = [mutated_case(rnd) for _ in range(batch)]
         if rnd.random() < 0.5:  # a good input among the bad: it must still be decided
             made.insert(rnd.randrange(len(made) + 1), (".yaml", CASE_BASES[0].read_bytes()))
-        check_batch(tally, write_inputs(directory, made, "case"))
+        options = rnd.choice([(), ("--with-rationale",), ("--explain",), ("--today", "2014-06-01")])
+        check_batch(tally, write_inputs(directory, made, "case"), options=options)
     elif kind == "rule":
         base, text = mutated_rule(rnd)
         rule = directory / base.name
@@ -398,7 +400,7 @@ def fuzz_round(tally: Tally, directory: Path, rnd: random.Random, kind: str, bat
         made = [mutated_letter(rnd) for _ in range(batch)]
         paths = write_inputs(directory, made, "letter")
         if rnd.random() < 0.5:
-            check_batch(tally, paths)
+            check_batch(tally, paths, options=rnd.choice([(), ("--with-rationale",)]))
         else:
             check_parse(tally, paths)
 

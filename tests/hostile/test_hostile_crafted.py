@@ -277,3 +277,16 @@ def test_audit_counts_predicted_and_unpredicted_items(capsys):
     m = re.match(r"IMR audit: (\d+) items with an actual determination: (\d+) predicted, (\d+) with no prediction", summary)
     assert m and int(m[1]) == int(m[2]) + int(m[3])
     assert out.splitlines()[1].startswith("Read ")
+
+
+def test_evidence_of_a_treatment_merged_away_by_the_rationale(tmp_path, capsys):
+    # Treatments merge by modality under --with-rationale: evidence for treatments[3] must not
+    # make the merged case invalid (it was a traceback).
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "treatments:\n" + "".join(f"  - {{modality: acupuncture, sessions: {n}}}\n" for n in (3, 4, 5, 6))
+        + "evidence:\n  treatments[3].sessions: six sessions\n"
+        + "rationale_facts:\n  treatments: [{modality: physical_therapy, sessions: 2}]\n"
+        + "requests: [{text: x, service: acupuncture, quantity: 6, date: 2014-01-01}]\n")
+    status, out, err = run(["check", "--with-rationale", "--no-advice", path], capsys)
+    assert status == 0 and err == "" and "Predicted:" in out
