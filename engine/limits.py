@@ -50,8 +50,12 @@ def _env_number(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        return default
-    return value if value > 0 and value == value and value != float("inf") else default
+        value = -1.0
+    if not 0 < value < float("inf"):
+        from .errors import InputError
+
+        raise InputError(name, "expected a positive number (environment variable)")
+    return value
 
 
 def current() -> Limits:

@@ -201,8 +201,9 @@ class _FileReader:
             return {}
         out = {}
         for name, values in raw.items():
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or not values:
-                self.problem(("derives", name), f"derives.{_ident(name)}: expected a list of value names")
+            if not isinstance(values, list) or not values or not _is_name(name) or not all(_is_name(v) for v in values):
+                self.problem(("derives", name), f"derives.{_ident(name)}: expected a lower-case name and a list "
+                             "of lower-case value names (like functional_improvement: [documented, not_documented])")
                 continue
             out[str(name)] = tuple(values)
         return out
@@ -341,6 +342,10 @@ def _term_count(cond: Condition) -> int:
         if total > MAX_TERMS:
             return total
     return total
+
+
+def _is_name(name: Any) -> bool:
+    return isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_]*", name) is not None
 
 
 def _ident(name: Any) -> str:
@@ -494,8 +499,9 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
     for doc in docs:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("derives"), dict):
             for name, values in doc.data["derives"].items():
-                if isinstance(values, list):
-                    ctx.derived[str(name)] = tuple(str(v) for v in values)
+                # Only lower-case names are vocabulary: messages print them, and never a file's free text.
+                if isinstance(values, list) and _is_name(name) and values and all(_is_name(v) for v in values):
+                    ctx.derived[name] = tuple(values)
     rulesets: list[RuleSet] = []
     for doc in docs:
         reader = _FileReader(doc, ctx)

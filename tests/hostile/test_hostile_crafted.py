@@ -290,3 +290,26 @@ def test_evidence_of_a_treatment_merged_away_by_the_rationale(tmp_path, capsys):
         + "requests: [{text: x, service: acupuncture, quantity: 6, date: 2014-01-01}]\n")
     status, out, err = run(["check", "--with-rationale", "--no-advice", path], capsys)
     assert status == 0 and err == "" and "Predicted:" in out
+
+
+def test_a_limit_variable_that_is_not_a_positive_number_is_one_line(monkeypatch):
+    from engine.errors import InputError
+    from engine.facts import load_case
+
+    for raw in ("abc", "-1", "0", "inf"):
+        monkeypatch.setenv("IMR_MAX_ITEMS", raw)
+        with pytest.raises(InputError, match=r"^IMR_MAX_ITEMS: expected a positive number"):
+            load_case(str(GOOD))
+
+
+def test_a_derived_value_that_is_free_text_is_never_printed(tmp_path, capsys):
+    # Found by the long fuzz: a definitions file declaring a value of free text, then a rule
+    # deriving another value, printed the declared values.
+    definitions = REPO / "rules" / "definitions"
+    mutated = tmp_path / "functional_improvement_2017.yaml"
+    text = (definitions / "functional_improvement_2017.yaml").read_text()
+    assert "[documented, not_documented]" in text
+    mutated.write_text(text.replace("[documented, not_documented]", f"['{SECRET}', not_documented]"))
+    rules = [a for p in sorted(definitions.glob("*.yaml")) if p.name != mutated.name for a in ("--rules", p)]
+    status, out, err = run([*rules, "--rules", mutated, "check", GOOD], capsys)
+    assert status == 2 and SECRET not in err and "Traceback" not in err
