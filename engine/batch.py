@@ -41,7 +41,11 @@ def expand(paths: Iterable[str], suffixes: tuple[str, ...] = CASE_SUFFIXES) -> l
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            out.extend(sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix.lower() in suffixes))
+            # A broken symbolic link is listed too, so that it is reported rather than skipped; a
+            # directory with nothing to read stays itself, so that it is reported as such.
+            found = sorted(str(f) for f in path.rglob("*") if f.suffix.lower() in suffixes
+                           and (f.is_file() or (f.is_symlink() and not f.exists())))
+            out.extend(found or [p])
         else:
             out.append(p)
     return out
@@ -91,9 +95,9 @@ def load_input(path: str) -> Case:
     """The case an input holds: a case file as written, or the case read from a letter."""
     if is_letter(path):
         from .extract import letter_to_case
-        from .letters import read_letter
+        from .intake import read_letter_bounded
 
-        return letter_to_case(read_letter(path))
+        return letter_to_case(read_letter_bounded(path))
     return load_case(path)
 
 

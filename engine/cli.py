@@ -70,7 +70,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import signal
 
     from .audit import Tally, summarize
-    from .batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, run_batch
+    from .batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, is_letter, run_batch
     from .consistency import inconsistent_groups
     from .progress import progress
     from .report import AUDIT_CSV_COLUMNS, audit_csv_row, audit_text, consistency_text, tally_text
@@ -89,6 +89,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     results = ResultsFile(args.out, resume=args.resume) if args.out else None
     skip = (lambda source, digest: results.has((source, digest, version))) if results and args.resume else None
     records, tally, errors, engine_failed = [], Tally(), [], False
+    read = {"case file": 0, "letter": 0, "letter covered by a case file": 0}
     csv_writer = None
     if args.csv:
         import csv
@@ -114,6 +115,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 _err(record.error)
                 errors.append(record.error)
                 engine_failed |= outcome.engine_error
+            elif record.status == "covered":
+                read["letter covered by a case file"] += 1
+            else:
+                read["letter" if is_letter(record.source) else "case file"] += 1
             for item in record.items:
                 tally.add(item)
                 if csv_writer is not None:
@@ -153,7 +158,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(tally_text(tally.summary(), facts_used, errors, args.out or args.html))
     else:
         summary = summarize(items)
-        print(audit_text(summary, facts_used, errors) + consistency_text(inconsistent_groups(items), items))
+        print(audit_text(summary, facts_used, errors, read) + consistency_text(inconsistent_groups(items), items))
     if engine_failed:
         return EXIT_ENGINE
     return EXIT_INPUT if errors else EXIT_OK
@@ -164,7 +169,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from .errors import InputError
     from .extract import letter_to_case
     from .facts import dump_case
-    from .letters import read_letter
+    from .intake import read_letter_bounded
 
     status = EXIT_OK
     letters = expand(args.letters, LETTER_SUFFIXES)
@@ -174,7 +179,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     first = True
     for path in letters:
         try:
-            case = letter_to_case(read_letter(path))
+            case = letter_to_case(read_letter_bounded(path))
         except InputError as e:
             _err(str(e))
             status = EXIT_INPUT
@@ -263,7 +268,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD (got {text!r})") from None
+        raise argparse.ArgumentTypeError("expected a date YYYY-MM-DD") from None
 
 
 def _jobs(text: str) -> int:
@@ -340,6 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="longest time a request may take; longer is answered 503 (default: 20)")
     serve_p.set_defaults(func=cmd_serve)
 
+    # `imr check --rules DIR CASE` as well as `imr --rules DIR check CASE`. A separate dest, because
+    # a subcommand's default would otherwise overwrite the value given before the subcommand.
+    for p in (check, audit, serve_p):
+        p.add_argument("--rules", action="append", dest="sub_rules", metavar="DIR",
+                       help="rule files or directories to use instead of the bundled rules/ (repeatable)")
     rules = sub.add_parser("rules", help="inspect the encoded rules")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     lint_p = rules_sub.add_parser("lint", help="check rule files; every problem as FILE:LINE rule-id: message")
@@ -348,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     list_p = rules_sub.add_parser("list", help="show every encoded rule: service, criterion, citation, dates")
     list_p.add_argument("--unconfirmed", action="store_true", help="only rules whose source is UNCONFIRMED")
     list_p.add_argument("--json", action="store_true")
+    list_p.add_argument("--rules", action="append", dest="sub_rules", metavar="DIR",
+                        help="rule files or directories to list instead of the bundled rules/")
     list_p.set_defaults(func=cmd_rules_list)
     return parser
 
@@ -361,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "sub_rules", None):
+        args.rules = (args.rules or []) + args.sub_rules
     try:
         return args.func(args)
     except InputError as e:

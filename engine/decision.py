@@ -9,6 +9,7 @@ carries the burden) with the reason "no MTUS criterion met" and low confidence.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from typing import Any
 
@@ -30,12 +31,21 @@ NO_CRITERION = "no MTUS criterion met"
 def render(template: str, document: dict[str, Any], derived: dict[str, str | None]) -> str:
     """Fill ``{fact.path}`` placeholders; unknown facts read "unknown"."""
     out = []
+    one = False  # the last placeholder read "1": "the request for 1 treatments" reads "1 treatment"
     for literal, name, _, _ in string.Formatter().parse(template):
+        if one:
+            literal = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
         out.append(literal)
+        one = False
         if name:
             value = derived.get(name[len("derived."):]) if name.startswith("derived.") else lookup(document, name)
             out.append(_words(value))
+            one = out[-1] == "1"
     return " ".join("".join(out).split())
+
+
+_PLURAL_AFTER_ONE = re.compile(
+    r"^(\s+)(treatments|visits|sessions|weeks|months|injections|levels|days|times)\b")
 
 
 def _words(value: Any) -> str:

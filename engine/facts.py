@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from .errors import InputError
-from .sources import Document, load, parse
-from .validation import field_path, validate
+from .sources import Document, load, parse, register_keys
+from .validation import FieldProblem, field_path, validate
 from .vocab import (
     Acquisition,
     AdlChange,
@@ -37,14 +37,24 @@ from .vocab import (
     WorkStatus,
 )
 
+# The largest count and number a case may state. durable_rules' JSON parser refuses integers
+# beyond 64 bits and floats that Python writes with an exponent (1e-05, 1e+16) or as inf/nan, so
+# a value reaches the engine only inside these bounds; nothing real comes near them.
+MAX_COUNT = 100_000
+MIN_FRACTION = 0.0001
+
 # Strict so that YAML `true` is never read as 1 and "12" is never read as 12.
-Int = Annotated[int, Strict()]
+Int = Annotated[int, Strict(), Field(le=MAX_COUNT)]
 Bool = Annotated[bool, Strict()]
 
 
 def _number(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, str):
-        raise ValueError(f"expected a number (got {value!r})")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("expected a finite number (not inf or nan)")
+    if value != 0 and not MIN_FRACTION <= abs(value) <= MAX_COUNT:
+        raise ValueError(f"expected 0 or a number from {MIN_FRACTION} to {MAX_COUNT:,}")
     return value
 
 
@@ -236,7 +246,8 @@ class Case(ClinicalFacts):
     def _evidence_paths_exist(self) -> "Case":
         for path in self.evidence:
             if not _resolves(self, path):
-                raise ValueError(f"evidence names '{path}', which is not a field of this case")
+                raise FieldProblem(("evidence", path),
+                                   "names no field of this case (keys are field paths such as claimant.age)")
         return self
 
     def with_rationale(self) -> "Case":
@@ -246,10 +257,13 @@ class Case(ClinicalFacts):
         merged = _overlay(self.model_dump(mode="python", exclude={"rationale_facts"}),
                           self.rationale_facts)
         merged["rationale_facts"] = None
-        # Evidence for rationale facts stays on the original case; its paths do not exist here.
-        merged["evidence"] = {k: v for k, v in merged.get("evidence", {}).items()
-                              if not k.startswith("rationale_facts.")}
-        return Case.model_validate(merged)
+        # Evidence for rationale facts stays on the original case; its paths do not exist here. Nor
+        # may a summary path: treatments merge by modality, so treatments[3] may be gone.
+        evidence = merged.pop("evidence", {})
+        case = Case.model_validate(merged)
+        kept = {k: Evidence.model_validate(v) for k, v in evidence.items()
+                if not k.startswith("rationale_facts.") and _resolves(case, k)}
+        return case.model_copy(update={"evidence": kept})
 
 
 def _resolves(case: Case, path: str) -> bool:
@@ -300,8 +314,54 @@ def _overlay(base: dict[str, Any], extra: BaseModel) -> dict[str, Any]:
     return base
 
 
+def _field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every field name of a model and the models it contains: the keys a message may print."""
+    import typing
+
+    seen = seen if seen is not None else set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        stack = [info.annotation]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel) and t not in seen:
+                names |= _field_names(t, seen)
+            stack.extend(typing.get_args(t))
+    return names
+
+
+register_keys(_field_names(Case))
+
+
+def check_dates(case: Case) -> None:
+    """An injury after today or after a request's date is a mistake in a case file, never a fact.
+
+    Checked where a case file is read (not in the model, which tests and letters build directly).
+    """
+    today = dt.date.today()
+    facts: list[tuple[tuple[Any, ...], Claimant]] = [((), case.claimant)]
+    if case.rationale_facts is not None:
+        facts.append((("rationale_facts",), case.rationale_facts.claimant))
+    for prefix, claimant in facts:
+        injury = claimant.date_of_injury
+        if injury is None:
+            continue
+        where = prefix + ("claimant", "date_of_injury")
+        if injury > today:
+            raise FieldProblem(where, "is in the future (expected the date the injury happened)")
+        for i, request in enumerate(case.requests):
+            if request.date is not None and request.date < injury:
+                raise FieldProblem(where, f"is after the date of requests[{i}] (a request follows the injury)")
+
+
 def case_from_document(doc: Document) -> Case:
     case: Case = validate(Case, doc)
+    try:
+        check_dates(case)
+    except FieldProblem as e:
+        raise InputError(doc.source, str(e), line=doc.line_of(e.loc), where=field_path(e.loc)) from None
     return case
 
 

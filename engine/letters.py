@@ -37,10 +37,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Iterable
+from typing import Annotated, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +51,7 @@ from .errors import InputError
 from .dates import _MONTH_DATE, DATE_PATTERN, find_dates, parse_date
 from .header import Header, read_header
 from .citations import Citation, parse_citations
+from .limits import MAX_LETTER_CHARS, MAX_PDF_PAGES
 from .terms import classify, classify_service, find_body_regions, find_services, mentions_mri, region_mentions
 from .vocab import BodyRegion, Category, DrugClass, Outcome, Service, StrEnum, category
 
@@ -260,27 +264,68 @@ def _decode_text(data: bytes, source: str) -> str:
     return text
 
 
+class _PdfLog(logging.Handler):
+    """Keeps pypdf's log records (it logs damage and goes on) instead of letting them print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[_PdfLog]:
+    """pypdf's own log lines and warnings must not reach standard error before our one line."""
+    log = logging.getLogger("pypdf")
+    handler = _PdfLog()
+    saved = (log.handlers[:], log.propagate, log.level)
+    log.handlers, log.propagate = [handler], False
+    log.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield handler
+    finally:
+        log.handlers, log.propagate = saved[0], saved[1]
+        log.setLevel(saved[2])
+
+
 def _pdf_text(data: bytes, source: str) -> str:
     from pypdf import PdfReader
 
     # pypdf raises many kinds of errors on damaged files; each means "cannot read this PDF".
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:
-                opened = 0
-            if not opened:
-                raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LetterError:
-        raise
-    except Exception as e:
-        if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
-            raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
-                              "decrypts it is not installed (pip install cryptography)") from None
-        raise LetterError(source, f"cannot read PDF ({type(e).__name__})") from None
+    with _quiet_pypdf() as log:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except Exception:
+                    opened = 0
+                if not opened:
+                    raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise LetterError(source, f"PDF has more than {MAX_PDF_PAGES} pages")
+            pages, chars = [], 0
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                chars += len(pages[-1])
+                if chars > MAX_LETTER_CHARS:
+                    raise LetterError(source, f"PDF text is longer than {MAX_LETTER_CHARS:,} characters")
+        except LetterError:
+            raise
+        except Exception as e:
+            if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
+                raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
+                                  "decrypts it is not installed (pip install cryptography)") from None
+            raise LetterError(source, f"PDF text could not be read: the file is damaged ({type(e).__name__})") from None
+    # A damaged page or content stream loses text (items!) without an exception: pypdf only logs it
+    # and goes on. None of the 140 published letters makes it log anything.
+    if any(r.levelno >= logging.WARNING for r in log.records):
+        raise LetterError(source, "PDF text could not be read completely: the file is damaged "
+                          "(a page or content stream is broken)")
     if not any(page.strip() for page in pages):
         raise LetterError(source, "PDF has no extractable text (a scanned image? run OCR first)")
     # A form feed between pages lets the cleaner find repeated page headers and footers.
@@ -319,7 +364,7 @@ def _clean(text: str) -> _Clean:
         content = [line for line in content if line]
         for i, line in enumerate(content):
             at_edge = i < _EDGE or i >= len(content) - _EDGE
-            if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running):
+            if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running and not _keep(line)):
                 removed += 1
                 cut_pending = True
                 continue
@@ -334,6 +379,24 @@ def _clean(text: str) -> _Clean:
     return _Clean(" ".join(parts), lines, cuts, removed)
 
 
+# Lines that are the letter's own words wherever they stand: an item heading ("<title>: Upheld",
+# "<title> is not medically necessary") and the labels of an item's block. Two items' titles may
+# differ only in digits ("ACUPUNCTURE X 12: Upheld", "ACUPUNCTURE X 6: Upheld") and both stand at a
+# page edge; a running header never says this.
+_NEVER_FURNITURE = re.compile(
+    r":\s*(?:Upheld|Overturned)\b"
+    r"|\b(?:is|are)\s+(?:not\s+)?medically\s+necessary"
+    r"|^(?:\d{1,2}[.)]\s+)?(?:Claims Administrator guideline|MAXIMUS guideline|Decision rationale"
+    r"|The Claims Administrator based|The Expert Reviewer based|The Expert Reviewer'?s decision rationale"
+    r"|Rationale for the Decision)\b",
+    re.I,
+)
+
+
+def _keep(line: str) -> bool:
+    return bool(_NEVER_FURNITURE.search(line))
+
+
 def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower())
 
@@ -345,7 +408,8 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     end of a rationale ("necessary.") or a guideline label often lands at a page edge on two pages
     by chance; removing those loses words or whole items. So a running line must stand at the same
     edge of at least two pages and of most of them, must not begin in lower case (prose carried over
-    from the line before), and must not be a part of the letter's structure.
+    from the line before), and must not be a part of the letter's structure (an item heading or an
+    item's labels: ``_keep``).
     """
     if len(pages) < 2:
         return set()
@@ -361,7 +425,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 
 
 def _may_run(line: str) -> bool:
-    return not line[:1].islower() and not (
+    return not line[:1].islower() and not _keep(line) and not (
         _OUTCOME_AFTER_COLON.search(line) or _BLOCK_MARK.match(line) or _NECESSITY.search(line)
     )
 

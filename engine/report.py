@@ -112,10 +112,36 @@ def _kappa(x: float | None) -> str:
     return "undefined" if x is None else f"{x:.3f}"
 
 
-def audit_text(summary, facts_used: str, errors: list[str]) -> str:  # summary: engine.audit.Summary
-    """The audit as a person reads it: items, metrics beside the baseline, then every disagreement."""
+_PLURALS = {"case file": "case files", "letter covered by a case file": "letters covered by a case file"}
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 case file', '5 case files', '2 letters covered by a case file'."""
+    return f"{n} {noun if n == 1 else _PLURALS.get(noun, noun + 's')}"
+
+
+def audit_text(summary, facts_used: str, errors: list[str], read: dict[str, int] | None = None) -> str:
+    """The audit as a person reads it: items, metrics beside the baseline, then every disagreement.
+
+    ``read`` counts the inputs by kind ("case file", "letter", "covered letter"), to say what was read.
+    """
     items = summary.items
-    lines = [f"IMR audit: {summary.total} decided item(s); facts used: {facts_used}", ""]
+    lines = [f"IMR audit: {_count(summary.total, 'item')} with an actual determination: "
+             f"{summary.evaluated} predicted, {summary.no_prediction} with no prediction; facts used: {facts_used}"]
+    if read is not None:
+        kinds = [_count(n, kind) for kind, n in read.items() if n]
+        lines.append(f"Read {_count(sum(read.values()), 'input')}"
+                     + (f" ({', '.join(kinds)})" if kinds else "")
+                     + (f"; {_count(len(errors), 'input')} could not be read" if errors else ""))
+    if summary.total == 0:
+        lines.append("No item to compare: no input read states an actual IMR outcome "
+                     "(requests[].determination in a case file, or a letter's Upheld/Overturned). "
+                     "Worked examples such as cases/examples have none; use `imr check` on them.")
+    lines.append("")
+    if summary.total == 0:
+        if errors:
+            lines += [f"Inputs that could not be read ({len(errors)})"] + [f"  {e}" for e in errors]
+        return "\n".join(lines).rstrip()
     rows = [("CASE", "REQUEST", "ACTUAL", "PREDICTED", "AGREE", "DECIDING RULES")]
     for i in items:
         agree = "-" if i.agree is None else ("yes" if i.agree else "NO")

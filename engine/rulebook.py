@@ -30,7 +30,7 @@ from .ir import (
     leaves,
     satisfiable,
 )
-from .sources import Document, bundled_dir, load
+from .sources import Document, bundled_dir, load, register_keys
 from .vocab import Service
 
 RULE_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -41,6 +41,11 @@ FILE_KEYS = {"guideline", "topic", "cite", "pages", "service", "services", "stat
 # A later edition that applied the same criteria: its own name, period, citation and status.
 REAPPLIED_KEYS = {"key", "from", "to", "guideline", "topic", "pages", "status", "source", "services"}
 RULE_KEYS = {"id", "when", "finding", "derive", "cite", "page", "status", "because", "to_pass", "notes"}
+# Alternatives of one rule's condition once written as a disjunction of conjunctions (the bundled
+# rules have at most 32): nesting any inside all multiplies them, and the lint compares them pairwise.
+MAX_TERMS = 1024
+register_keys(FILE_KEYS | RULE_KEYS | REAPPLIED_KEYS | {"all", "any", "fact", "from", "to", "or_unknown", "value", "unit",
+                                                              "name", "case", "request", "outcome", *OPS})
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,9 @@ def rule_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*.yaml") if p.is_file()))
+            # Broken links are listed to be reported; an empty directory stays itself, to be reported.
+            found = sorted(p for p in root.rglob("*.yaml") if p.is_file() or (p.is_symlink() and not p.exists()))
+            files.extend(found or [root])
         else:
             files.append(root)
     return files
@@ -98,7 +105,7 @@ class _FileReader:
             return None
         for key in data:
             if key not in FILE_KEYS:
-                self.problem((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(FILE_KEYS))})")
+                self.problem((key,), f"unknown key (expected one of {', '.join(sorted(FILE_KEYS))})")
         guideline = self._text(data, ("guideline",), required=True)
         cite = self._text(data, ("cite",), required=True, what="citation (section)")
         services = self._services(data)
@@ -107,7 +114,7 @@ class _FileReader:
         derives = self._derives(data)
         supplements = data.get("supplements", False)
         if not isinstance(supplements, bool):
-            self.problem(("supplements",), f"supplements: expected true or false (got {supplements!r})")
+            self.problem(("supplements",), "supplements: expected true or false")
             supplements = False
         self.parameters = self._parameters(data)
         rules = self._rules(data, status)
@@ -154,14 +161,12 @@ class _FileReader:
             case = dict(entry.get("case") or {})
             try:
                 Case.model_validate({**case, "requests": [request]})
-            except Exception as e:  # a pydantic ValidationError: name the first field only
-                errors = getattr(e, "errors", lambda **_: [{}])(include_url=False)
-                where = ".".join(str(x) for x in errors[0].get("loc", ())) if errors else ""
-                self.problem(path, f"example {entry['name']!r}: not a valid case ({where or 'format'})")
+            except Exception:  # a pydantic ValidationError; its text may hold the example's values
+                self.problem(path, "example: not a valid case (check it as a case file with imr check)")
                 continue
             unknown = [r for r in (entry.get("rules") or []) if r not in ids and not r.startswith("definitions.")]
             if unknown:
-                self.problem(path + ("rules",), f"example names rules not in this file: {', '.join(unknown)}")
+                self.problem(path + ("rules",), f"example names {len(unknown)} rule(s) not in this file")
             out.append(Example(name=str(entry["name"]), case=case, request=request, outcome=entry["outcome"],
                                rules=tuple(entry["rules"]) if entry.get("rules") is not None else None,
                                line=self.doc.line_of(path)))
@@ -186,13 +191,13 @@ class _FileReader:
                 self.problem(path, "parameters: a name is lower case letters, digits and _")
                 continue
             if not isinstance(entry, dict) or "value" not in entry or not set(entry) <= {"value", "source", "unit"}:
-                self.problem(path, f"parameter {name}: expected {{value, source, unit?}}")
+                self.problem(path, "parameter: expected {value, source, unit?}")
                 continue
             if not isinstance(entry.get("source"), str) or not entry["source"].strip():
-                self.problem(path + ("source",), f"parameter {name}: expected the source of the figure")
+                self.problem(path + ("source",), "parameter: expected the source of the figure")
             value = entry["value"]
             if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
-                self.problem(path + ("value",), f"parameter {name}: expected a number, a word or a list")
+                self.problem(path + ("value",), "parameter: expected a number, a word or a list")
                 continue
             out[name] = value
         return out
@@ -202,7 +207,7 @@ class _FileReader:
         if isinstance(value, str) and value.startswith("$"):
             name = value[1:]
             if name not in self.parameters:
-                self.problem(path, f"unknown parameter '{value}' (declare it under parameters:)", rid)
+                self.problem(path, "a $NAME value names an unknown parameter (declare it under parameters:)", rid)
                 return False, None
             return True, self.parameters[name]
         return True, value
@@ -236,7 +241,7 @@ class _FileReader:
                 continue
             for key in entry:
                 if key not in REAPPLIED_KEYS:
-                    self.problem(path + (key,), f"unknown key '{key}' (expected one of {', '.join(sorted(REAPPLIED_KEYS))})")
+                    self.problem(path + (key,), f"unknown key (expected one of {', '.join(sorted(REAPPLIED_KEYS))})")
             key = entry.get("key")
             if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9_]+", key):
                 self.problem(path + ("key",), "key: expected a rule-set name in lower case (e.g. physical_medicine_2016)")
@@ -285,7 +290,7 @@ class _FileReader:
     def _status(self, data: dict, path: tuple[Any, ...], default: str, rule_id: str | None = None) -> str:
         value = data.get(path[-1], default)
         if value not in STATUSES:
-            self.problem(path, f"status: expected one of {', '.join(STATUSES)} (got {value!r})", rule_id)
+            self.problem(path, f"status: expected one of {', '.join(STATUSES)}", rule_id)
             return default
         return value
 
@@ -302,9 +307,9 @@ class _FileReader:
         known = {s.value for s in Service}
         out = []
         for i, s in enumerate(raw):
-            if s not in known:
+            if not isinstance(s, str) or s not in known:
                 self.problem((key, i) if key == "services" else (key,),
-                             f"unknown service '{s}' (expected one of {', '.join(sorted(known))})")
+                             f"unknown service (expected one of {', '.join(sorted(known))})")
             else:
                 out.append(s)
         if "derives" not in data and not raw:
@@ -321,7 +326,7 @@ class _FileReader:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.problem(path, f"malformed date {value!r} (expected YYYY-MM-DD)")
+        self.problem(path, f"{path[-1]}: malformed date (expected YYYY-MM-DD)")
         return None
 
     def _in_force(self, data: dict) -> tuple[dt.date | None, dt.date | None]:
@@ -331,7 +336,7 @@ class _FileReader:
             return None, None
         for key in raw:
             if key not in ("from", "to"):
-                self.problem(("in_force", key), f"in_force: unknown key '{key}' (expected from, to)")
+                self.problem(("in_force", key), "in_force: unknown key (expected from, to)")
         start = self._date(raw["from"], ("in_force", "from"))
         end = self._date(raw["to"], ("in_force", "to")) if raw.get("to") is not None else None
         if start and end and end < start:
@@ -345,8 +350,9 @@ class _FileReader:
             return {}
         out = {}
         for name, values in raw.items():
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or not values:
-                self.problem(("derives", name), f"derives.{name}: expected a list of value names")
+            if not isinstance(values, list) or not values or not _is_name(name) or not all(_is_name(v) for v in values):
+                self.problem(("derives", name), f"derives.{_ident(name)}: expected a lower-case name and a list "
+                             "of lower-case value names (like functional_improvement: [documented, not_documented])")
                 continue
             out[str(name)] = tuple(values)
         return out
@@ -370,13 +376,13 @@ class _FileReader:
             return None
         rule_id = item.get("id")
         if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
-            self.problem(path + ("id",), f"id: expected a dotted lower-case name like 'massage.adjunct.missing' (got {rule_id!r})",
+            self.problem(path + ("id",), "id: expected a dotted lower-case name like 'massage.adjunct.missing'",
                          f"rules[{path[-1]}]")
             rule_id = None
         rid = rule_id or f"rules[{path[-1]}]"
         for key in item:
             if key not in RULE_KEYS:
-                self.problem(path + (key,), f"unknown key '{key}' (expected one of {', '.join(sorted(RULE_KEYS))})", rid)
+                self.problem(path + (key,), f"unknown key (expected one of {', '.join(sorted(RULE_KEYS))})", rid)
         cite = self._text(item, path + ("cite",), required=True, what="citation (cite: section)", rule_id=rid)
         because = self._text(item, path + ("because",), required=True, what="rationale (because)", rule_id=rid)
         to_pass = self._text(item, path + ("to_pass",), rule_id=rid)
@@ -386,12 +392,16 @@ class _FileReader:
         if (finding is None) == (derive is None):
             self.problem(path, "give exactly one of finding (a decision) or derive (a derived fact)", rid)
         if finding is not None and finding not in FINDINGS:
-            self.problem(path + ("finding",), f"finding: expected one of {', '.join(FINDINGS)} (got {finding!r})", rid)
+            self.problem(path + ("finding",), f"finding: expected one of {', '.join(FINDINGS)}", rid)
             finding = None
         derive_pair = None
         if derive is not None:
             derive_pair = self._derive(derive, path + ("derive",), rid)
         when = self._condition(item.get("when"), path + ("when",), rid)
+        if when is not None and _term_count(when) > MAX_TERMS:
+            self.problem(path + ("when",), f"when: too complex (more than {MAX_TERMS} alternatives once "
+                         "any/all are multiplied out); split the rule", rid)
+            when = None
         because, to_pass = self._fill_params(because), self._fill_params(to_pass)
         for text, key in ((because, "because"), (to_pass, "to_pass")):
             if text:
@@ -408,10 +418,10 @@ class _FileReader:
         name, value = next(iter(raw.items()))
         declared = self.ctx.derived.get(str(name))
         if declared is None:
-            self.problem(path, f"derive: '{name}' is not declared by any definition file (derives:)", rid)
+            self.problem(path, "derive: the derived fact is not declared by any definition file (derives:)", rid)
             return None
         if value not in declared:
-            self.problem(path, f"derive: {name} takes one of {', '.join(declared)} (got {value!r})", rid)
+            self.problem(path, f"derive: {_ident(name)} takes one of {', '.join(declared)}", rid)
             return None
         return str(name), str(value)
 
@@ -423,9 +433,9 @@ class _FileReader:
             return
         for name in names:
             if name.startswith("param."):
-                self.problem(path, f"{path[-1]}: unknown parameter '{{{name}}}' (declare it under parameters:)", rid)
+                self.problem(path, f"{path[-1]}: a placeholder names an unknown parameter (declare it under parameters:)", rid)
             elif self._fact_type(name) is None:
-                self.problem(path, f"{path[-1]}: unknown fact path '{{{name}}}'", rid)
+                self.problem(path, f"{path[-1]}: a placeholder names an unknown fact path", rid)
 
     def _fact_type(self, path: str) -> FactType | None:
         if path.startswith(DERIVED_PREFIX):
@@ -471,7 +481,8 @@ class _FileReader:
             self.problem(path, "condition: expected 'fact: PATH'", rid)
             return None
         if len(ops) != 1 or ops[0] not in OPS:
-            self.problem(path, f"condition on {fact}: expected exactly one operator of {', '.join(OPS)} (got {', '.join(map(str, ops)) or 'none'})", rid)
+            found = "none" if not ops else f"{len(ops)}" if len(ops) > 1 else "an unknown one"
+            self.problem(path, f"condition: expected exactly one operator of {', '.join(OPS)} (found {found})", rid)
             return None
         op, value = ops[0], raw[ops[0]]
         found, value = self._param(value, path + (op,), rid)
@@ -479,22 +490,57 @@ class _FileReader:
             return None
         ftype = self._fact_type(fact)
         if ftype is None:
-            self.problem(path, f"unknown fact path '{fact}'", rid)
+            self.problem(path, "unknown fact path (see FACTS in engine/document.py)", rid)
             return None
         message = type_error(ftype, op, value)
         if message:
-            self.problem(path, f"{fact} {op} {value!r}: {message}", rid)
+            self.problem(path, f"{fact} {op}: {message}", rid)
             return None
         if isinstance(value, dt.date):
             value = value.isoformat()
         return Compare(fact=fact, op=op, value=value, line=self.doc.line_of(path))
 
 
+def _term_count(cond: Condition) -> int:
+    """len(dnf(cond)), without building it (it grows as a product of the nested any's)."""
+    if isinstance(cond, Compare):
+        return 1
+    if isinstance(cond, AnyOf):
+        return sum(_term_count(c) for c in cond.any)
+    total = 1
+    for c in cond.all:
+        total *= _term_count(c)
+        if total > MAX_TERMS:
+            return total
+    return total
+
+
+def _is_name(name: Any) -> bool:
+    return isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_]*", name) is not None
+
+
+def _ident(name: Any) -> str:
+    """A declared name as it may be printed: a lower-case identifier, else <name>."""
+    return name if isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_]*", name) else "<name>"
+
+
+# What durable_rules' JSON parser accepts (see engine.facts.MAX_COUNT): no exponent, no inf/nan.
+_NUMBER_RANGE = (0.0001, 1e15)
+
+
+def _number_fits(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= 10**15
+    return value == 0 or _NUMBER_RANGE[0] <= abs(value) <= _NUMBER_RANGE[1]
+
+
 def _value_fits(ftype: FactType, value: Any) -> bool:
     if ftype.kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int) and not isinstance(value, bool) and _number_fits(value)
     if ftype.kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return _number_fits(value)
     if ftype.kind == "boolean":
         return isinstance(value, bool)
     if ftype.kind in ("enum", "list"):
@@ -526,10 +572,12 @@ def type_error(ftype: FactType, op: str, value: Any) -> str | None:
         if not isinstance(value, list) or not value:
             return "in takes a non-empty list"
         bad = [v for v in value if not _value_fits(ftype, v)]
-        return f"{bad[0]!r} is not a value of {ftype.describe()}" if bad else None
+        return f"a value of the list is not a value of {ftype.describe()}" if bad else None
     if value is None:
         return "compare with null using known: false"
     if not _value_fits(ftype, value):
+        if ftype.numeric:
+            return f"expected a value of {ftype.describe()}, 0 or from 0.0001 to 10^15 in magnitude"
         return f"expected a value of {ftype.describe()}"
     return None
 
@@ -610,6 +658,9 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
     if not files:
         problems.append(Problem(str(next(iter(paths or []), "rules")), None, None, "no rule files (*.yaml) found"))
     for path in files:
+        if path.is_dir():
+            problems.append(Problem(str(path), None, None, "no rule files (*.yaml) in this directory"))
+            continue
         try:
             docs.append(load(str(path)))
         except InputError as e:
@@ -619,12 +670,18 @@ def lint(paths: Iterable[str | Path] | None = None) -> tuple[Rulebook, list[Prob
     for doc in docs:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("derives"), dict):
             for name, values in doc.data["derives"].items():
-                if isinstance(values, list):
-                    ctx.derived[str(name)] = tuple(str(v) for v in values)
+                # Only lower-case names are vocabulary: messages print them, and never a file's free text.
+                if isinstance(values, list) and _is_name(name) and values and all(_is_name(v) for v in values):
+                    ctx.derived[name] = tuple(values)
     rulesets: list[RuleSet] = []
     for doc in docs:
         reader = _FileReader(doc, ctx)
-        rs = reader.read()
+        try:
+            rs = reader.read()
+        except Exception as e:  # noqa: BLE001 - a reader bug must still be one line naming the file
+            reader.problems.append(Problem(doc.source, None, None,
+                                           f"could not be checked (internal error {type(e).__name__}; please report)"))
+            rs = None
         problems.extend(reader.problems)
         if rs is not None:
             rulesets.append(rs)
@@ -655,7 +712,7 @@ def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
             if a.is_definitions and b.is_definitions and set(a.derives) & set(b.derives):
                 name = sorted(set(a.derives) & set(b.derives))[0]
                 problems.append(Problem(b.source, None, None,
-                                        f"derived fact '{name}' is declared by {a.source} too, in force at the same time"))
+                                        f"derived fact '{_ident(name)}' is declared by {a.source} too, in force at the same time"))
     return problems
 
 

@@ -50,9 +50,9 @@ def test_bad_files_are_reported_and_the_good_ones_still_run(tmp_path, capsys):
     assert status == 2
     lines = err.strip().splitlines()
     assert lines == [
-        f"{bad}:1: requests[0].quantity: expected an integer >= 1 (got 0)",
+        f"{bad}:1: requests[0].quantity: expected an integer >= 1",
         f"{tmp_path / 'missing.yaml'}: no such file",
-        f"{evil}:1: unsupported YAML tag !!python/object/apply:os.getcwd: only plain YAML data is accepted",
+        f"{evil}:1: unsupported YAML tag: only plain YAML data is accepted",
     ]
     assert "Traceback" not in err
     assert "Predicted: UPHELD" in out  # the good file was evaluated

@@ -46,20 +46,20 @@ def test_null_stays_distinct_from_zero_and_empty():
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        (lambda d: d["requests"][0].update(quantity=0), "requests[0].quantity: expected an integer >= 1 (got 0)"),
+        (lambda d: d["requests"][0].update(quantity=0), "requests[0].quantity: expected an integer >= 1"),
         (lambda d: d["requests"][0].update(quantity="12"), "requests[0].quantity: expected an integer"),
         (lambda d: d["requests"][0].update(quantity=True), "requests[0].quantity: expected an integer"),
         (lambda d: d["requests"][0].update(service="reiki"), "requests[0].service: expected one of"),
         (lambda d: d["claimant"].update(age=-1), "claimant.age: expected an integer >= 0"),
-        (lambda d: d["claimant"].update(nickname="x"), "claimant.nickname: unknown field"),
-        (lambda d: d.update(extra_section=1), "extra_section: unknown field"),
+        (lambda d: d["claimant"].update(nickname="x"), "claimant: unknown key (not part of the format"),
+        (lambda d: d.update(extra_section=1), "unknown key (not part of the format"),
         (lambda d: d["treatments"][1].update(sessions=-3), "treatments[1].sessions: expected an integer >= 0"),
         (lambda d: d["claimant"].update(date_of_injury="yesterday"), "claimant.date_of_injury: expected a date"),
         (lambda d: d["functional_status"].update(adl="better"), "functional_status.adl: expected one of"),
         (lambda d: d.update(requests=[]), "requests: expected at least 1 item"),
         (lambda d: d.pop("requests"), "requests: required field is missing"),
         (lambda d: d["requests"][0].update(frequency_per_week="twice"), "requests[0].frequency_per_week: expected a number"),
-        (lambda d: d.update(evidence={"claimant.shoe_size": "x"}), "evidence names 'claimant.shoe_size'"),
+        (lambda d: d.update(evidence={"claimant.shoe_size": "x"}), "evidence.<key>: names no field of this case"),
     ],
 )
 def test_bad_values_name_file_line_and_field(mutate, expected, tmp_path):
@@ -88,7 +88,8 @@ def test_unsafe_yaml_tag_is_refused_not_executed(tmp_path):
     path.write_text("case_id: !!python/object/apply:os.system ['echo pwned > %s']\nrequests: []\n" % (tmp_path / "p"))
     with pytest.raises(InputError) as err:
         load_case(str(path))
-    assert "unsupported YAML tag !!python/object/apply:os.system" in str(err.value)
+    assert "unsupported YAML tag: only plain YAML data is accepted" in str(err.value)
+    assert "os.system" not in str(err.value)  # the file's text is never repeated
     assert not (tmp_path / "p").exists()
 
 

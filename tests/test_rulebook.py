@@ -60,8 +60,8 @@ def test_a_good_file_loads(tmp_path):
 @pytest.mark.parametrize(
     "edit, line, rule_id, message",
     [
-        (("request.quantity, gt", "request.qty, gt"), 7, "demo.visits.too_many", "unknown fact path 'request.qty'"),
-        (("gt: 6}", "gt: six}"), 7, "demo.visits.too_many", "request.quantity gt 'six': expected a value of integer"),
+        (("request.quantity, gt", "request.qty, gt"), 7, "demo.visits.too_many", "unknown fact path"),
+        (("gt: 6}", "gt: six}"), 7, "demo.visits.too_many", "request.quantity gt: expected a value of integer"),
         (("request.quantity, gt: 6", "request.body_regions, gt: 6"), 7, "demo.visits.too_many",
          "a list fact takes contains, excludes or known, not gt"),
         (("request.quantity, gt: 6", "claimant.work_status, gt: off_work"), 7, "demo.visits.too_many",
@@ -72,15 +72,15 @@ def test_a_good_file_loads(tmp_path):
          "expected a value of enum of female, male"),
         (("    cite: 8 CCR 9792.24.2\n    because", "    because"), 6, "demo.visits.too_many",
          "missing citation (cite: section)"),
-        (("services: [massage_therapy]", "services: [reiki]"), 3, "-", "unknown service 'reiki'"),
+        (("services: [massage_therapy]", "services: [reiki]"), 3, "-", "unknown service (expected one of"),
         (("from: 2009-07-18", "from: 2009-13-45"), 4, "-", "month must be in 1..12"),
-        (("from: 2009-07-18", "from: 'July 2009'"), 4, "-", "malformed date 'July 2009' (expected YYYY-MM-DD)"),
+        (("from: 2009-07-18", "from: 'July 2009'"), 4, "-", "from: malformed date (expected YYYY-MM-DD)"),
         (("to: 2016-07-28", "to: 2001-01-01"), 4, "-", "malformed dates: in force to 2001-01-01 is before from"),
         (("{request.quantity} visits", "{request.qty} visits"), 10, "demo.visits.too_many",
-         "because: unknown fact path '{request.qty}'"),
+         "because: a placeholder names an unknown fact path"),
         (("finding: not_medically_necessary", "finding: maybe"), 8, "demo.visits.too_many", "finding: expected one of"),
         (("id: demo.visits.too_many", "id: Too Many"), 6, "rules[0]", "id: expected a dotted lower-case name"),
-        (("    to_pass", "    colour: red\n    to_pass"), 11, "demo.visits.too_many", "unknown key 'colour'"),
+        (("    to_pass", "    colour: red\n    to_pass"), 11, "demo.visits.too_many", "unknown key (expected one of"),
     ],
 )
 def test_each_lint_error_names_file_line_rule_and_problem(tmp_path, edit, line, rule_id, message):
@@ -128,11 +128,11 @@ def test_opposite_findings_on_the_same_facts(tmp_path):
 
 def test_unknown_derived_fact_and_value(tmp_path):
     rule = GOOD_RULE.replace("{fact: request.quantity, gt: 6}", "{fact: derived.mood, eq: good}")
-    assert any("unknown fact path 'derived.mood'" in p for p in problems_of(write(tmp_path, HEADER + rule)))
+    assert any("unknown fact path" in p for p in problems_of(write(tmp_path, HEADER + rule)))
     path = write(tmp_path, HEADER + rule)
     # with the bundled definitions the declared derived facts are known, and their values checked
     _, problems = lint([default_rules_dir() / "definitions", path])
-    assert any("unknown fact path 'derived.mood'" in str(p) for p in problems)
+    assert any("unknown fact path" in str(p) for p in problems)
     rule2 = GOOD_RULE.replace("{fact: request.quantity, gt: 6}", "{fact: derived.functional_improvement, eq: great}")
     _, problems = lint([default_rules_dir() / "definitions", write(tmp_path, HEADER + rule2)])
     assert any("expected a value of enum of documented, not_documented" in str(p) for p in problems)
@@ -142,14 +142,14 @@ def test_malformed_yaml_and_unsafe_tag_in_rule_files(tmp_path):
     bad = write(tmp_path, "guideline: [unclosed\n", "bad.yaml")
     assert any(p.startswith(f"{bad}:2 -: invalid YAML") or p.startswith(f"{bad}:1 -: invalid YAML") for p in problems_of(bad))
     evil = write(tmp_path, HEADER.replace("guideline: Demo guideline", "guideline: !!python/object:os.system x") + GOOD_RULE, "evil.yaml")
-    assert any("unsupported YAML tag !!python/object:os.system" in p for p in problems_of(evil))
+    assert any("unsupported YAML tag" in p and "os.system" not in p for p in problems_of(evil))
 
 
 def test_load_raises_the_first_problem_as_one_line(tmp_path):
     path = write(tmp_path, (HEADER + GOOD_RULE).replace("request.quantity, gt", "request.qty, gt"))
     with pytest.raises(InputError) as err:
         load_rulebook([path])
-    assert str(err.value) == f"{path}:7: demo.visits.too_many: unknown fact path 'request.qty'"
+    assert str(err.value) == f"{path}:7: demo.visits.too_many: unknown fact path (see FACTS in engine/document.py)"
 
 
 def test_imr_rules_lint_exit_status_and_format(tmp_path, capsys):
@@ -216,7 +216,7 @@ def test_a_file_reapplied_in_a_later_edition_gives_one_rule_set_per_period(tmp_p
     (("from: 2016-07-29", "from: 2016-01-01"), "reapplied period overlaps the file's own in_force"),
     (("    source: the 2016 edition as quoted in IMR determinations\n", ""), "source: expected the source"),
     (("key: demo_2016", "key: Demo 2016"), "key: expected a rule-set name in lower case"),
-    (("    status: partial\n", "    status: partial\n    colour: blue\n"), "unknown key 'colour'"),
+    (("    status: partial\n", "    status: partial\n    colour: blue\n"), "unknown key (expected one of"),
     (("    status: partial\n", "    status: partial\n    services: [acupuncture]\n"),
      "services: expected some of the file's own services"),
 ])

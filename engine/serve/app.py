@@ -32,7 +32,11 @@ from ..errors import EvaluationError, InputError
 from ..facts import Case, case_from_document, case_schema
 from ..rulebook import Rulebook
 from ..sources import parse
+from ..sources import register_keys
 from ..validation import describe, field_path
+
+# The API's own parameter names, which its error messages may print.
+register_keys({"trace", "advice", "with_rationale", "today"})
 from .form import FormDescription, describe_form
 from .middleware import BodyLimit, Headers, LoopbackHost
 from .rules import RulebookView, rulebook_view
