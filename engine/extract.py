@@ -41,7 +41,7 @@ from pydantic import ValidationError
 
 from .context import Flag, context
 from .editions import period_of
-from .terms import find_drugs
+from .terms import find_drugs, without_overlaps
 from .facts import Case
 from .letters import (
     DATE_PATTERN,
@@ -370,18 +370,9 @@ _NOT_TREATMENTS = {Service.mri_lumbar, Service.mri_cervical, Service.other}
 
 
 def _modality_mentions(text: str) -> list[tuple[Modality, tuple[int, int]]]:
-    hits: list[tuple[int, int, Modality, int]] = [
-        (s, -(e - s), service, e) for service, (s, e) in find_services(text)
-    ]
-    hits += [(m.start(), -(m.end() - m.start()), modality, m.end())
-             for modality, regex in _OTHER_RES for m in regex.finditer(text)]
-    out: list[tuple[Modality, tuple[int, int]]] = []
-    last_end = -1
-    for start, _, modality, end in sorted(hits, key=lambda h: (h[0], h[1])):
-        if start >= last_end:
-            out.append((modality, (start, end)))
-            last_end = end
-    return out
+    hits: list[tuple[Modality, Span]] = list(find_services(text))
+    hits += [(modality, m.span()) for modality, regex in _OTHER_RES for m in regex.finditer(text)]
+    return without_overlaps(hits)
 
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import yaml
 
@@ -58,17 +58,20 @@ _SERVICE_RES = [(s, re.compile(rf"\b(?:{p})", f)) for s, p, f in _SERVICE_TERMS]
 _MRI = re.compile(r"\bMRI'?s?\b|\bMR imaging\b|magnetic resonance(?: imaging)?", re.I)
 
 
-def find_services(text: str) -> list[tuple[Service, Span]]:
-    """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
-    hits = [(m.start(), -(m.end() - m.start()), s, m.end())
-            for s, regex in _SERVICE_RES for m in regex.finditer(text)]
-    out: list[tuple[Service, Span]] = []
+def without_overlaps(hits: Iterable[tuple[Any, Span]]) -> list[tuple[Any, Span]]:
+    """Mentions in text order, the earliest winning and the longest on a tie; overlapped ones dropped."""
+    out: list[tuple[Any, Span]] = []
     last_end = -1
-    for start, _, service, end in sorted(hits, key=lambda h: (h[0], h[1])):
+    for what, (start, end) in sorted(hits, key=lambda h: (h[1][0], -(h[1][1] - h[1][0]))):
         if start >= last_end:
-            out.append((service, (start, end)))
+            out.append((what, (start, end)))
             last_end = end
     return out
+
+
+def find_services(text: str) -> list[tuple[Service, Span]]:
+    """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
+    return without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text))
 
 
 def classify_service(title: str) -> Service:
