@@ -23,6 +23,8 @@ Conventions:
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Literal
@@ -56,6 +58,11 @@ class AuditItem(BaseModel):
     rules: list[str] = Field(default_factory=list)
     citations: list[str] = Field(default_factory=list)
     rationale: str = ""
+    category: str | None = Field(None, description="the service's category (engine.vocab.Category)")
+    guideline_edition: str | None = Field(
+        None, description="the first guideline the reviewer cites, with its edition year (e.g. 'Low Back Complaints 2004')")
+    reviewer_specialty: str | None = None
+    decision_date: dt.date | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 import yaml
 
 from .audit import AuditItem
+from .vocab import category
 from .decision import CaseDecision, decide_case
 from .errors import EvaluationError, InputError
 from .facts import Case, load_case
@@ -270,5 +271,19 @@ def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:
             cited_guideline=request.determination.guideline, actual=request.determination.outcome.value,
             predicted=d.outcome, rules=d.rules, citations=d.citations,
             rationale=d.rationale if d.outcome is not None else (d.no_prediction or d.rationale),
+            category=category(d.service).value, guideline_edition=_edition(request.determination.guideline),
+            reviewer_specialty=request.determination.reviewer_specialty,
+            decision_date=request.determination.decided_on,
         ))
     return items
+
+
+def _edition(line: str | None) -> str | None:
+    """The first guideline a reviewer's line cites, with its edition: 'Low Back Complaints 2004'."""
+    from .citations import parse_citations
+
+    for c in parse_citations(line):
+        if c.guideline:
+            year = c.edition_year or ("2009, by page" if c.pages and "Chronic Pain" in c.guideline else None)
+            return f"{'MTUS ' if c.kind == 'mtus' else ''}{c.guideline}" + (f" {year}" if year else "")
+    return None

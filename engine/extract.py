@@ -988,6 +988,8 @@ def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str,
                 "outcome": item.outcome.value,
                 "guideline": _guideline_name(item.maximus_guideline),
                 "claims_administrator_guideline": _guideline_name(item.claims_administrator_guideline),
+                "reviewer_specialty": ", ".join(letter.credentials.specialties) or None,
+                "decided_on": letter.header.decision_date.isoformat() if letter.header.decision_date else None,
             },
         })
         cite(p, item.title_span)

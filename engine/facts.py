@@ -164,6 +164,9 @@ class Determination(Model):
     outcome: Outcome
     guideline: str | None = Field(None, description="the guideline the IMR reviewer cited")
     claims_administrator_guideline: str | None = None
+    reviewer_specialty: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="the expert reviewer's certification/specialty, as the letter gives it")
+    decided_on: dt.date | None = Field(None, description="the letter's Decision Date")
 
 
 class Request(Model):

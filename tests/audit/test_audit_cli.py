@@ -37,8 +37,12 @@ def test_default_audit_lists_all_eight_seed_items_with_true_outcomes(capsys):
 def test_json_item_shape_is_stable(capsys):
     _, out, _ = run(["audit", "--json", str(SEEDS / "000_bf7d8071a34f0d43.yaml")], capsys)
     (item,) = json.loads(out)["items"]
+    # The shape grows only at the end (category, edition, reviewer and decision date came with the
+    # letter model); a consumer reading the first fields keeps working.
     assert list(item) == ["case_id", "request", "service", "cited_guideline", "actual", "predicted", "rules",
-                          "citations", "rationale", "agree"]
+                          "citations", "rationale", "category", "guideline_edition", "reviewer_specialty",
+                          "decision_date", "agree"]
+    assert (item["category"], item["guideline_edition"]) == ("rehabilitation", "MTUS Acupuncture Treatment")
     assert (item["actual"], item["predicted"], item["agree"]) == ("Upheld", "Upheld", True)
 
 

@@ -28,7 +28,9 @@ def test_the_report_is_one_file_that_needs_no_network(tmp_path, capsys):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", ours)
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert "Plotly.newPlot" in ours
-    assert [fid for fid, _ in figures(page)] == ["baseline", "confusion", "service", "guideline"]  # the seed letters cite no edition year
+    # The audit items carry their category and the cited edition (the seed letters cite the 2009
+    # guidelines by page, and ACOEM chapters): those charts appear; no specialty or decision date.
+    assert [fid for fid, _ in figures(page)] == ["baseline", "confusion", "category", "service", "guideline", "edition"]
     # every disagreement with the engine's criteria, the reviewer's line and the letter's words
     assert page.count("<article class=disagreement") == 2
     assert "psych.behavioral.initial_trial.too_many" in page and "Evidence from the letter" in page
