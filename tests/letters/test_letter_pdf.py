@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from pdfs import letterhead
 from fpdf.enums import AccessPermission, EncryptionMethod
 
 from engine.extract import letter_to_case
@@ -15,15 +16,7 @@ from engine.vocab import Outcome, Service
 HEADER = "Final Determination Letter for IMR Case Number CM13-0000004"
 
 
-class _Letterhead(FPDF):
-    def header(self) -> None:
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 5, HEADER, new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+_Letterhead = letterhead(HEADER)
 
 
 def make_pdf(path: Path, text: str, *, letterhead: bool = True, width: float = 0) -> Path:

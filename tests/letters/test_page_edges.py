@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
+from pdfs import letterhead
 
 from engine.letters import LetterError, parse_letter, read_letter
 from engine.vocab import Outcome
@@ -36,15 +36,7 @@ def block(title: str, outcome: str = "Upheld") -> list[str]:
     ]
 
 
-class _Letterhead(FPDF):
-    def header(self) -> None:
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 5, HEADER, new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+_Letterhead = letterhead(HEADER)
 
 
 def paged_pdf(path: Path, pages: list[list[str]]) -> Path:
