@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from .contract import Advice, CaseDecision, Change
 from .decision import decide_request, render

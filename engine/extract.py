@@ -123,14 +123,15 @@ def _authorized_part(f: _Facts, item: Item) -> None:
     if item.authorized_quantity is None or item.category not in _COURSE_CATEGORIES:
         return
     known = len(f.treatments)
-    entry = f.treatments[f.treatment(item.service, item.heading_span)]
+    index = f.treatment(item.service, item.heading_span)
+    entry = f.treatments[index]
     entry["approved"] = (entry.get("approved") or 0) + item.authorized_quantity
     if len(f.treatments) > known:  # not named in the summary: the authorized sessions are the course
         entry["sessions"] = item.authorized_quantity
         entry["notes"] = AUTHORIZED_PART
     elif entry.get("sessions") is not None:
         entry["sessions"] += item.authorized_quantity
-    f.cite(f"treatments[{f.treatments.index(entry)}].approved", item.heading_span)
+    f.cite(f"treatments[{index}].approved", item.heading_span)
 
 
 def _judged(letter: Letter, item: Item, date: str | None) -> dict[str, Any]:

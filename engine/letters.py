@@ -43,7 +43,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator
+from typing import Annotated, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 

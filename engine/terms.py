@@ -324,10 +324,8 @@ def _medication(text: str, drugs: list[tuple[Drug, Span]]) -> Named:
     if first.class_only:
         return Named(_DRUG_CLASS_SERVICE[first.drug_class], None, first.drug_class)
     if _TOPICAL.search(text) or first.drug_class is DrugClass.topical_analgesic:
-        ingredients = [d for d in distinct]
-        cls = DrugClass.compound if len(ingredients) > 1 else (
-            first.drug_class if first.drug_class is DrugClass.topical_analgesic else DrugClass.topical_analgesic)
-        return Named(Service.topical_analgesic, "/".join(d.name for d in ingredients), cls)
+        cls = DrugClass.compound if len(distinct) > 1 else DrugClass.topical_analgesic
+        return Named(Service.topical_analgesic, "/".join(d.name for d in distinct), cls)
     return Named(_DRUG_CLASS_SERVICE[first.drug_class], first.name, first.drug_class)
 
 

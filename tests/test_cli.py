@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from engine import cli
 
 DESIGN = Path(__file__).parent / "data" / "design_example.yaml"

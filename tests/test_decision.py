@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 
 from engine.decision import decide_case, decide_request
 from engine.rulebook import load_rulebook
-from helpers import DAY, book, decide, make_case
+from helpers import book, decide, make_case
 
 RULES = """\
 guideline: Test guideline

@@ -1,8 +1,6 @@
 """Reviewer consistency: equal facts on every criterion the rules read, different reviewer outcomes."""
 from __future__ import annotations
 
-import datetime as dt
-
 from engine.consistency import audit_entries, inconsistent_groups
 from engine.decision import decide_case
 from engine.facts import Case
