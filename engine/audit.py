@@ -38,8 +38,9 @@ BASELINE_LABEL: Label = "Upheld"
 ACUPUNCTURE = "MTUS Acupuncture Medical Treatment Guidelines"
 CHRONIC_PAIN = "MTUS Chronic Pain Medical Treatment Guidelines"
 ACOEM = "MTUS ACOEM Practice Guidelines"
+POSTSURGICAL = "MTUS Postsurgical Treatment Guidelines"
 OTHER = "other/none"
-GUIDELINE_FAMILIES: tuple[str, ...] = (ACUPUNCTURE, CHRONIC_PAIN, ACOEM, OTHER)
+GUIDELINE_FAMILIES: tuple[str, ...] = (ACUPUNCTURE, CHRONIC_PAIN, ACOEM, POSTSURGICAL, OTHER)
 
 
 class AuditItem(BaseModel):
@@ -63,6 +64,8 @@ class AuditItem(BaseModel):
         None, description="the first guideline the reviewer cites, with its edition year (e.g. 'Low Back Complaints 2004')")
     reviewer_specialty: str | None = None
     decision_date: dt.date | None = None
+    no_prediction_reason: str | None = Field(
+        None, description="why there is no prediction (engine.contract.NoPredictionReason)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -71,8 +74,11 @@ class AuditItem(BaseModel):
         return None if self.predicted is None else self.predicted == self.actual
 
 
+NO_GROUP = "(not stated)"
+
+
 class Breakdown(BaseModel):
-    """Agreement within one group (a service, or a guideline family)."""
+    """Agreement and coverage within one group (a category, service, guideline, edition, specialty)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -80,6 +86,24 @@ class Breakdown(BaseModel):
     evaluated: int = Field(description="items of the group with a prediction")
     agree: int
     agreement: float | None = Field(description="agree / evaluated; None when nothing evaluated")
+    baseline_agree: int = Field(0, description="evaluated items whose actual is Upheld (the baseline's hits)")
+    kappa: float | None = Field(None, description="Cohen's kappa over the evaluated items")
+    by_criterion: int = Field(0, description="items predicted by an encoded criterion (deciding rules fired)")
+    by_criterion_agree: int = 0
+    by_criterion_baseline_agree: int = Field(0, description="of those, items whose actual is Upheld")
+    no_criterion_met: int = Field(0, description="items predicted Upheld by default: no criterion met")
+    no_prediction: dict[str, int] = Field(default_factory=dict, description="items without prediction, by reason")
+
+
+class Letters(BaseModel):
+    """Agreement per letter: a worker's items in one letter are not independent of each other."""
+
+    model_config = ConfigDict(frozen=True)
+
+    letters: int
+    predicted: int = Field(description="letters with at least one predicted item")
+    all_agree: int = Field(description="of those, letters where every predicted item agrees")
+    baseline_all_agree: int = Field(description="letters where every predicted item's actual is Upheld")
 
 
 class Summary(BaseModel):
@@ -98,8 +122,13 @@ class Summary(BaseModel):
     )
     baseline_agreement: float | None = Field(description="always-Upheld baseline, same items")
     baseline_kappa: float | None = Field(description="0.0 when defined; None when pe == 1")
+    overall: Breakdown = Field(description="coverage and agreement over all items, as in the breakdowns")
+    by_category: dict[str, Breakdown]
     by_service: dict[str, Breakdown]
     by_guideline: dict[str, Breakdown]
+    by_edition: dict[str, Breakdown]
+    by_specialty: dict[str, Breakdown]
+    letters: Letters
     disagreements: list[AuditItem]
 
 
@@ -131,118 +160,155 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
-def _breakdown(items: list[AuditItem], key: Callable[[AuditItem], str]) -> dict[str, Breakdown]:
-    groups: dict[str, list[AuditItem]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    out: dict[str, Breakdown] = {}
-    for name in sorted(groups):
-        group = groups[name]
-        evaluated = sum(1 for i in group if i.predicted is not None)
-        agree = sum(1 for i in group if i.agree)
-        out[name] = Breakdown(
-            items=len(group), evaluated=evaluated, agree=agree, agreement=_rate(agree, evaluated)
+class _Group:
+    """The counts behind one Breakdown, added item by item."""
+
+    def __init__(self) -> None:
+        self.items = 0
+        self.table = confusion_matrix(())
+        self.criterion = [0, 0, 0]  # predicted by a criterion, of which agree, of which actual Upheld
+        self.default = 0
+        self.unpredicted: dict[str, int] = {}
+
+    def add(self, item: AuditItem) -> None:
+        self.items += 1
+        if item.predicted is None:
+            reason = item.no_prediction_reason or "unknown"
+            self.unpredicted[reason] = self.unpredicted.get(reason, 0) + 1
+            return
+        self.table[item.actual][item.predicted] += 1
+        if item.rules:
+            self.criterion[0] += 1
+            self.criterion[1] += bool(item.agree)
+            self.criterion[2] += item.actual == BASELINE_LABEL
+        else:
+            self.default += 1
+
+    def breakdown(self) -> Breakdown:
+        evaluated = sum(self.table[a][p] for a in LABELS for p in LABELS)
+        agree = sum(self.table[label][label] for label in LABELS)
+        return Breakdown(
+            items=self.items, evaluated=evaluated, agree=agree, agreement=_rate(agree, evaluated),
+            baseline_agree=sum(self.table[BASELINE_LABEL].values()), kappa=cohen_kappa(self.table),
+            by_criterion=self.criterion[0], by_criterion_agree=self.criterion[1],
+            by_criterion_baseline_agree=self.criterion[2], no_criterion_met=self.default,
+            no_prediction=dict(sorted(self.unpredicted.items())),
         )
-    return out
 
 
-def summarize(items: list[AuditItem]) -> Summary:
-    """Agreement, kappa, confusion matrix, baseline and breakdowns of ``items``."""
-    items = list(items)
-    evaluated = [i for i in items if i.predicted is not None]
-    pairs = [(i.actual, i.predicted) for i in evaluated if i.predicted is not None]
-    table = confusion_matrix(pairs)
-    agree = sum(1 for i in evaluated if i.agree)
-    baseline = confusion_matrix((i.actual, BASELINE_LABEL) for i in evaluated)
-    baseline_agree = sum(1 for i in evaluated if i.actual == BASELINE_LABEL)
-    return Summary(
-        items=items,
-        total=len(items),
-        evaluated=len(evaluated),
-        no_prediction=len(items) - len(evaluated),
-        agreement=_rate(agree, len(evaluated)),
-        cohen_kappa=cohen_kappa(table),
-        confusion=table,
-        baseline_agreement=_rate(baseline_agree, len(evaluated)),
-        baseline_kappa=cohen_kappa(baseline),
-        by_service=_breakdown(items, lambda i: i.service),
-        by_guideline=_breakdown(items, lambda i: guideline_family(i.cited_guideline)),
-        disagreements=[i for i in items if i.agree is False],
-    )
+_KEYS: dict[str, Callable[[AuditItem], str | None]] = {
+    "category": lambda i: i.category,
+    "service": lambda i: i.service,
+    "guideline": lambda i: guideline_family(i.cited_guideline),
+    "edition": lambda i: i.guideline_edition,
+    # The first specialty listed: the combinations ("Orthopedic Surgery, Sports Medicine") are many.
+    "specialty": lambda i: (i.reviewer_specialty or "").split(",")[0].strip() or None,
+}
 
 
 class Tally:
-    """The metrics of ``summarize``, counted item by item in constant memory (no item list).
+    """The audit's metrics, counted item by item.
 
-    For a streamed run (``imr audit --out``), whose items are in the results file.
+    Memory grows with the number of groups and letters (a few integers each), never with the items:
+    a streamed run (``imr audit --out``) keeps its items in the results file. ``summarize`` is this
+    tally over a list, so the two give the same metrics by construction.
     """
 
     def __init__(self) -> None:
         self.total = 0
-        self.table = confusion_matrix(())
-        self.groups: dict[str, dict[str, list[int]]] = {"service": {}, "guideline": {}}
+        self.overall = _Group()
+        self.groups: dict[str, dict[str, _Group]] = {kind: {} for kind in _KEYS}
+        self.letters: dict[str, list[bool]] = {}  # letter -> [any predicted, all agree, all actual Upheld]
 
     def add(self, item: AuditItem) -> None:
         self.total += 1
+        self.overall.add(item)
+        for kind, key in _KEYS.items():
+            self.groups[kind].setdefault(key(item) or NO_GROUP, _Group()).add(item)
         if item.predicted is not None:
-            self.table[item.actual][item.predicted] += 1
-        for kind, key in (("service", item.service), ("guideline", guideline_family(item.cited_guideline))):
-            counts = self.groups[kind].setdefault(key, [0, 0, 0])
-            counts[0] += 1
-            counts[1] += item.predicted is not None
-            counts[2] += bool(item.agree)
+            letter = self.letters.setdefault(item.case_id or "", [False, True, True])
+            letter[0] = True
+            letter[1] = letter[1] and bool(item.agree)
+            letter[2] = letter[2] and item.actual == BASELINE_LABEL
+        else:
+            self.letters.setdefault(item.case_id or "", [False, True, True])
 
-    def summary(self) -> Summary:
-        """A Summary with the same metrics as ``summarize`` would give, and empty item lists."""
-        evaluated = sum(self.table[a][p] for a in LABELS for p in LABELS)
-        agree = sum(self.table[label][label] for label in LABELS)
-        upheld = sum(self.table[BASELINE_LABEL].values())
-        baseline = {a: {p: (sum(self.table[a].values()) if p == BASELINE_LABEL else 0) for p in LABELS}
+    def summary(self, items: list[AuditItem] | None = None) -> Summary:
+        """The Summary of what was added; ``items`` (all of them, in order) are kept in it when given."""
+        overall = self.overall.breakdown()
+        table = {a: dict(r) for a, r in self.overall.table.items()}
+        baseline = {a: {p: (sum(table[a].values()) if p == BASELINE_LABEL else 0) for p in LABELS}
                     for a in LABELS}
-
-        def breakdowns(kind: str) -> dict[str, Breakdown]:
-            return {k: Breakdown(items=n, evaluated=e, agree=g, agreement=_rate(g, e))
-                    for k, (n, e, g) in sorted(self.groups[kind].items())}
-
+        groups = {kind: {k: g.breakdown() for k, g in sorted(found.items())} for kind, found in self.groups.items()}
+        predicted = [v for v in self.letters.values() if v[0]]
+        items = list(items or [])
         return Summary(
-            items=[], total=self.total, evaluated=evaluated, no_prediction=self.total - evaluated,
-            agreement=_rate(agree, evaluated), cohen_kappa=cohen_kappa(self.table),
-            confusion={a: dict(r) for a, r in self.table.items()},
-            baseline_agreement=_rate(upheld, evaluated), baseline_kappa=cohen_kappa(baseline),
-            by_service=breakdowns("service"), by_guideline=breakdowns("guideline"), disagreements=[],
+            items=items, total=self.total, evaluated=overall.evaluated,
+            no_prediction=self.total - overall.evaluated, agreement=overall.agreement,
+            cohen_kappa=overall.kappa, confusion=table,
+            baseline_agreement=_rate(overall.baseline_agree, overall.evaluated),
+            baseline_kappa=cohen_kappa(baseline), overall=overall,
+            by_category=groups["category"], by_service=groups["service"], by_guideline=groups["guideline"],
+            by_edition=groups["edition"], by_specialty=groups["specialty"],
+            letters=Letters(letters=len(self.letters), predicted=len(predicted),
+                            all_agree=sum(1 for v in predicted if v[1]),
+                            baseline_all_agree=sum(1 for v in predicted if v[2])),
+            disagreements=[i for i in items if i.agree is False],
         )
+
+
+def summarize(items: Iterable[AuditItem]) -> Summary:
+    """Agreement, kappa, confusion matrix, baseline, coverage and breakdowns of ``items``."""
+    items = list(items)
+    tally = Tally()
+    for item in items:
+        tally.add(item)
+    return tally.summary(items)
+
+
+_ACOEM_CHAPTERS = ("complaints", "general approaches", "initial approaches", "elbow disorders",
+                   "stress related", "eye", "hip and groin")
 
 
 def guideline_family(line: str | None) -> str:
     """The guideline family a reviewer's guideline line cites, for grouping.
 
-    Letters write the same guideline many ways ("MTUS Acupuncture Treatment Guidelines.",
-    "MTUS Chronic Pain Treatment Guidelines ACUPUNCTURE MEDICAL TREATMENT GUIDELINES, pages 8-9").
-    The most specific guideline named wins: Acupuncture, then Chronic Pain, then ACOEM, because a
-    line that names the acupuncture guidelines inside the chronic pain document (as reviewers do
-    for its pp. 8-9) is about acupuncture. Anything marked non-MTUS (ODG, later ACOEM editions
-    cited outside the MTUS), empty or unrecognised is "other/none".
+    Letters write the same guideline many ways ("MTUS Acupuncture Treatment 2007", "MTUS Chronic
+    Pain Treatment Guidelines ACUPUNCTURE MEDICAL TREATMENT GUIDELINES, pages 8-9", "MTUS Low Back
+    Complaints 2004"); the line is read as citations (``engine.citations``) and its MTUS guidelines
+    named. The most specific family wins: Acupuncture, then Chronic Pain (with the 2016 Opioid
+    Treatment Guidelines, part of it), then ACOEM (the chapters the MTUS adopted), because a line
+    that names the acupuncture guidelines inside the chronic pain document (as reviewers do for its
+    pp. 8-9) is about acupuncture. Non-MTUS only (ODG, later ACOEM editions cited outside the MTUS),
+    no evidence cited, empty or unrecognised is "other/none".
     """
-    if not line:
-        return OTHER
-    text = " ".join(line.lower().split())
+    from .citations import CitationKind, parse_citations
+
+    names = [c.guideline.lower() for c in parse_citations(line) if c.kind is CitationKind.mtus and c.guideline]
+    text = " ".join((line or "").lower().split())
     if text.startswith("decision based on"):
         text = text[len("decision based on"):].strip()
-    if not text or "non-mtus" in text or "non mtus" in text:
-        return OTHER
-    # Section numbers: 9792.24.1 is the Acupuncture guidelines, 9792.24.2 the Chronic Pain ones
-    # (since July 18, 2009).
-    if ("acupuncture" in text and "guideline" in text) or "9792.24.1" in text:
+    if "non-mtus" in text or "non mtus" in text:
+        text = ""
+    # The whole line as well as the citations: the seed letters' older lines ("MTUS Chronic Pain
+    # Treatment Guidelines ACUPUNCTURE MEDICAL TREATMENT GUIDELINES, pages 8-9") name the part.
+    names.append(text)
+    if any("acupuncture" in n for n in names[:-1]) or ("acupuncture" in text and "guideline" in text) \
+            or "9792.24.1" in text:
         return ACUPUNCTURE
-    if "chronic pain" in text or "9792.24.2" in text:
+    # Section numbers: 9792.24.2 is the Chronic Pain guidelines (since July 18, 2009).
+    if any("chronic pain" in n or "opioid" in n for n in names) or "9792.24.2" in text:
         return CHRONIC_PAIN
-    if "acoem" in text:
+    if any(n.startswith(_ACOEM_CHAPTERS) or n.endswith(_ACOEM_CHAPTERS) for n in names[:-1]) or "acoem" in text:
         return ACOEM
+    if any("postsurgical" in n for n in names):
+        return POSTSURGICAL
     return OTHER
 
 
 __all__ = [
     "ACOEM", "ACUPUNCTURE", "BASELINE_LABEL", "CHRONIC_PAIN", "GUIDELINE_FAMILIES", "LABELS", "OTHER",
-    "AuditItem", "Breakdown", "Label", "Summary", "Tally", "cohen_kappa", "confusion_matrix",
+    "POSTSURGICAL",
+    "AuditItem", "Breakdown", "Label", "Letters", "NO_GROUP", "Summary", "Tally", "cohen_kappa", "confusion_matrix",
     "guideline_family", "summarize",
 ]

@@ -273,7 +273,7 @@ def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:
             rationale=d.rationale if d.outcome is not None else (d.no_prediction or d.rationale),
             category=category(d.service).value, guideline_edition=_edition(request.determination.guideline),
             reviewer_specialty=request.determination.reviewer_specialty,
-            decision_date=request.determination.decided_on,
+            decision_date=request.determination.decided_on, no_prediction_reason=d.no_prediction_reason,
         ))
     return items
 
@@ -282,8 +282,15 @@ def _edition(line: str | None) -> str | None:
     """The first guideline a reviewer's line cites, with its edition: 'Low Back Complaints 2004'."""
     from .citations import parse_citations
 
-    for c in parse_citations(line):
-        if c.guideline:
+    citations = parse_citations(line)
+    for c in citations:
+        if c.kind == "mtus" and c.guideline:
             year = c.edition_year or ("2009, by page" if c.pages and "Chronic Pain" in c.guideline else None)
-            return f"{'MTUS ' if c.kind == 'mtus' else ''}{c.guideline}" + (f" {year}" if year else "")
+            return f"MTUS {c.guideline}" + (f" {year}" if year else "")
+    for c in citations:
+        # Non-MTUS sources are many and loosely written: ODG by name, the rest as one group.
+        if c.kind == "non_mtus":
+            return "non-MTUS ODG" if c.guideline == "ODG" else "non-MTUS other"
+        if c.kind == "none":
+            return "no medical evidence cited"
     return None

@@ -150,6 +150,11 @@ class FiredRule(BaseModel):
     status: str
 
 
+NoPredictionReason = Literal[
+    "service_not_encoded", "not_in_force", "licensed_guideline", "supplement_only", "outside_guideline"]
+Basis = Literal["criterion", "no_criterion_met"]
+
+
 class RequestDecision(BaseModel):
     request: str
     service: str
@@ -167,6 +172,13 @@ class RequestDecision(BaseModel):
     date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
     date_basis: str | None = Field(None, description="why date_used is that date, in words")
     no_prediction: str | None = None
+    no_prediction_reason: NoPredictionReason | None = Field(
+        None, description="why there is no prediction: no rules for the service; none in force on the date; "
+        "the date falls under the licensed ACOEM guidelines of the MTUS from 2017-12-01; only a "
+        "supplementary rule set in force; a rule found the request outside what the guideline decides")
+    basis: Basis | None = Field(
+        None, description="criterion: deciding rules fired; no_criterion_met: the default Upheld, "
+        "no criterion met on the documented facts")
     actual: Literal["Upheld", "Overturned"] | None = None
     agrees: bool | None = None
     precheck: Precheck | None = Field(

@@ -13,6 +13,7 @@ import re
 import string
 from typing import Any
 
+from .editions import licensed_from
 from .document import fact_document, judged_day, lookup
 from .errors import EvaluationError
 from .evaluate import run
@@ -91,14 +92,9 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     day = judged_day(request, today)
     service = request.service.value
     base = dict(request=request.text, service=service, date_used=day, **_date_basis(request))
-    if not book.for_service(service):
-        reason = f"no MTUS criteria are encoded for the service '{service}'"
-        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
     rulesets = book.in_force(service, day)
     if not rulesets:
-        periods = "; ".join(_version(rs) for rs in book.for_service(service))
-        reason = f"no encoded rule set for '{service}' is in force on {day.isoformat()} (encoded: {periods})"
-        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
+        return _unpredicted(base, *_why_no_rules(book, service, day))
     document = fact_document(case, request, day)
     firing = run(rulesets, document)
     decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
@@ -122,6 +118,23 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     return decision
 
 
+def _why_no_rules(book: Rulebook, service: str, day: dt.date) -> tuple[str, str]:
+    if day >= licensed_from():
+        return "licensed_guideline", (
+            f"requests from {licensed_from().isoformat()} fall under the ACOEM guidelines that the MTUS "
+            f"adopted by reference on that day, which are licensed, not public; no rule files for them are "
+            f"bundled (a licensee adds them with --rules DIR)")
+    if not book.for_service(service):
+        return "service_not_encoded", f"no MTUS criteria are encoded for the service '{service}'"
+    periods = "; ".join(_version(rs) for rs in book.for_service(service))
+    return "not_in_force", f"no encoded rule set for '{service}' is in force on {day.isoformat()} (encoded: {periods})"
+
+
+def _unpredicted(base: dict[str, Any], code: str, reason: str) -> RequestDecision:
+    return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason,
+                           no_prediction_reason=code)
+
+
 def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
             derived: dict[str, str | None], day: dt.date) -> RequestDecision:
     """Turn the fired rules into a decision with its rationale (shared by every evaluator)."""
@@ -141,7 +154,7 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
         extra = ", ".join(sorted({rs.guideline for rs in rulesets if rs.supplements}))
         reason = (f"no encoded MTUS rule set for '{request.service.value}' is in force on {day.isoformat()}; "
                   f"only {extra} is, which can limit but not support the request")
-        return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason)
+        return _unpredicted(base, "supplement_only", reason)
     if against:
         deciding, outcome, confidence = against, "Upheld", "high"
     elif outside:
@@ -158,9 +171,11 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     to_pass = list(dict.fromkeys(f.to_pass for f in reasons if f.to_pass and outcome == "Upheld"))
     rationale = _rationale(request, outcome, deciding, supporting, rulesets)
     no_prediction = deciding[0].because if outcome is None else None
+    basis = None if outcome is None else ("criterion" if deciding else "no_criterion_met")
     return RequestDecision(**base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
                            citations=citations, rationale=rationale, to_pass=to_pass,
-                           no_prediction=no_prediction)
+                           no_prediction=no_prediction, basis=basis,
+                           no_prediction_reason="outside_guideline" if outcome is None else None)
 
 
 def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule], supporting: list[FiredRule],

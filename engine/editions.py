@@ -32,10 +32,19 @@ class Period:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return yaml.safe_load((Path(__file__).parent / "data" / "editions.yaml").read_text(encoding="utf-8"))
+
+
+def licensed_from() -> dt.date:
+    """The first day of the MTUS whose guidelines (the current ACOEM ones) are licensed, not public."""
+    return _data()["licensed_from"]
+
+
+@lru_cache(maxsize=1)
 def _periods() -> dict[tuple[str, int | None, bool], Period]:
-    raw = yaml.safe_load((Path(__file__).parent / "data" / "editions.yaml").read_text(encoding="utf-8"))
     out = {}
-    for e in raw["editions"]:
+    for e in _data()["editions"]:
         by_page = bool(e.get("by_page"))
         year = e.get("edition_year")
         edition = "cited by page" if by_page else str(year)

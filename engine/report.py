@@ -161,10 +161,7 @@ def audit_text(summary, facts_used: str, errors: list[str], read: dict[str, int]
     ]
     for actual, row in summary.confusion.items():
         lines.append("    " + actual.ljust(12) + str(row.get("Upheld", 0)).rjust(10) + str(row.get("Overturned", 0)).rjust(12))
-    for title, groups in (("by service", summary.by_service), ("by guideline cited", summary.by_guideline)):
-        lines.append(f"  {title}:")
-        for key, b in sorted(groups.items()):
-            lines.append(f"    {key}: {b.agree}/{b.evaluated} agree ({_pct(b.agreement)}), {b.items} item(s)")
+    lines += coverage_lines(summary)
     if summary.disagreements:
         lines += ["", "Disagreements (engine vs reviewer)"]
         for i in summary.disagreements:
@@ -182,6 +179,53 @@ def audit_text(summary, facts_used: str, errors: list[str], read: dict[str, int]
     if errors:
         lines += ["", f"Inputs that could not be read ({len(errors)})"] + [f"  {e}" for e in errors]
     return "\n".join(lines)
+
+
+_NO_PREDICTION_WORDS = {
+    "service_not_encoded": "no criteria encoded for the service",
+    "not_in_force": "no encoded rule set in force on the date",
+    "licensed_guideline": "date under the licensed ACOEM guidelines (from 2017-12-01)",
+    "supplement_only": "only a supplementary rule set in force",
+    "outside_guideline": "outside what the guideline decides",
+    "unknown": "reason not recorded",
+}
+
+
+def coverage_lines(summary) -> list[str]:
+    """Coverage and agreement overall and by group: where the engine decides by a criterion, and how well."""
+    o = summary.overall
+    lines = [
+        f"  predicted by an encoded criterion: {o.by_criterion} of {o.items} ({_pct(_share(o.by_criterion, o.items))}); "
+        f"agree {o.by_criterion_agree}/{o.by_criterion} ({_pct(_share(o.by_criterion_agree, o.by_criterion))}), "
+        f"always-Upheld {o.by_criterion_baseline_agree}/{o.by_criterion} "
+        f"({_pct(_share(o.by_criterion_baseline_agree, o.by_criterion))}) on the same items",
+        f"  predicted Upheld by default (no criterion met): {o.no_criterion_met}",
+        f"  no prediction: {sum(o.no_prediction.values())}"
+        + "".join(f"; {_NO_PREDICTION_WORDS.get(k, k)}: {n}" for k, n in o.no_prediction.items()),
+        f"  letters: {summary.letters.letters}, {summary.letters.predicted} with a prediction; every predicted item "
+        f"agrees in {summary.letters.all_agree} (always-Upheld: {summary.letters.baseline_all_agree})",
+    ]
+    for title, groups in (("by category", summary.by_category), ("by service", summary.by_service),
+                          ("by guideline cited", summary.by_guideline), ("by guideline edition", summary.by_edition),
+                          ("by reviewer specialty", summary.by_specialty)):
+        if not groups:
+            continue
+        rows = [(title.upper(), "ITEMS", "CRITERION", "AGREE", "UPHELD", "DEFAULT", "PREDICTED", "AGREE", "KAPPA")]
+        for key, b in groups.items():
+            rows.append((key, str(b.items), str(b.by_criterion), str(b.by_criterion_agree),
+                         str(b.by_criterion_baseline_agree), str(b.no_criterion_met), str(b.evaluated),
+                         str(b.agree), _kappa(b.kappa)))
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        lines.append("")
+        lines += ["  " + "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(r, widths)))
+                  for r in rows]
+    lines += ["", "  CRITERION: predicted by an encoded criterion, AGREE of those, UPHELD: always-Upheld's hits on "
+              "the same items; DEFAULT: Upheld with no criterion met; PREDICTED and AGREE: all predictions"]
+    return lines
+
+
+def _share(n: int, d: int) -> float | None:
+    return None if d == 0 else n / d
 
 
 AUDIT_CSV_COLUMNS = ("case_id", "request", "service", "cited_guideline", "actual", "predicted", "agree",
@@ -218,10 +262,7 @@ def tally_text(summary, facts_used: str, errors: list[str], out: str) -> str:
     """The summary of a run whose items went to a file (``--out``, ``--html``): metrics only."""
     lines = [f"IMR audit: {summary.total} item(s); facts used: {facts_used}; items in {out}", "Summary"]
     lines += _metric_lines(summary)
-    for title, groups in (("by service", summary.by_service), ("by guideline cited", summary.by_guideline)):
-        lines.append(f"  {title}:")
-        for key, b in sorted(groups.items()):
-            lines.append(f"    {key}: {b.agree}/{b.evaluated} agree ({_pct(b.agreement)}), {b.items} item(s)")
+    lines += coverage_lines(summary)
     if errors:
         lines.append(f"Inputs that could not be read: {len(errors)} (each on standard error and in {out})")
     return "\n".join(lines)

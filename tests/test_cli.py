@@ -110,3 +110,38 @@ def test_python_dash_m_engine_works():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["decisions"][0]["outcome"] == "Upheld"
+
+
+LICENSED_RULE = """\
+guideline: A licensee's guideline
+topic: Massage
+cite: 8 CCR 9792.23
+services: [massage_therapy]
+status: partial
+in_force: {from: 2017-12-01}
+rules:
+  - id: licensed.massage.too_many
+    when: {fact: request.quantity, gt: 6}
+    finding: not_medically_necessary
+    cite: 8 CCR 9792.23
+    because: more visits than the guideline gives
+"""
+
+
+def test_a_licensee_adds_rule_files_for_the_current_mtus_with_rules(tmp_path, capsys):
+    """From 2017-12-01 the bundled rules give no prediction ("licensed_guideline"); a folder of the
+    licensee's own rule files, named beside the bundled one, decides those requests."""
+    licensed = tmp_path / "licensed"
+    licensed.mkdir()
+    (licensed / "massage_2017.yaml").write_text(LICENSED_RULE)
+    case = tmp_path / "case.yaml"
+    case.write_text("case_id: c\nrequests:\n  - {text: Massage x 8, service: massage_therapy, quantity: 8, "
+                    "date: 2018-02-01}\n")
+    bundled = str(Path(cli.__file__).resolve().parent.parent / "rules")
+    status, out, _ = run(["check", "--json", str(case)], capsys=capsys)
+    decision = json.loads(out)["decisions"][0]
+    assert status == 0 and decision["outcome"] is None
+    assert decision["no_prediction_reason"] == "licensed_guideline"
+    status, out, _ = run(["--rules", bundled, "--rules", str(licensed), "check", "--json", str(case)], capsys=capsys)
+    decision = json.loads(out)["decisions"][0]
+    assert status == 0 and decision["outcome"] == "Upheld" and decision["rules"] == ["licensed.massage.too_many"]

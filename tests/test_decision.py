@@ -170,3 +170,29 @@ def test_a_backend_that_disagrees_stops_with_an_engine_error(monkeypatch, capsys
     assert ("cases/seeds/004_455a604ddc9a446c.yaml: rule engine error: durable_rules and the reference "
             "evaluator disagree") in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fields, today, reason", [
+    ({"service": "other", "quantity": 1, "date": "2014-01-01"}, None, "service_not_encoded"),
+    ({"quantity": 4, "date": "2005-01-01"}, None, "not_in_force"),
+    ({"service": "massage_therapy", "quantity": 4, "date": "2017-12-01"}, None, "licensed_guideline"),
+    ({"service": "other", "quantity": 1, "date": None}, dt.date(2018, 3, 1), "licensed_guideline"),
+])
+def test_a_missing_prediction_says_why_in_a_code(fields, today, reason):
+    case = make_case(fields)
+    d = decide_request(case, case.requests[0], book(), today=today or dt.date(2014, 1, 1))
+    assert (d.outcome, d.no_prediction_reason, d.basis) == (None, reason, None)
+    if reason == "licensed_guideline":
+        assert "licensed" in d.no_prediction and "--rules" in d.no_prediction
+
+
+def test_the_day_before_the_licensed_guidelines_is_still_predicted():
+    d = decide({"service": "chiropractic", "quantity": 4, "date": "2017-11-30"})
+    assert d.outcome is not None and d.no_prediction_reason is None
+
+
+def test_a_prediction_says_whether_a_criterion_decided_it(test_book):
+    assert decide_with(test_book, 7).basis == "criterion"
+    assert decide_with(test_book, None).basis == "no_criterion_met"
+    outside = decide_with(test_book, 6, ["shoulder"])
+    assert (outside.outcome, outside.basis, outside.no_prediction_reason) == (None, None, "outside_guideline")

@@ -41,7 +41,7 @@ def test_json_item_shape_is_stable(capsys):
     # letter model); a consumer reading the first fields keeps working.
     assert list(item) == ["case_id", "request", "service", "cited_guideline", "actual", "predicted", "rules",
                           "citations", "rationale", "category", "guideline_edition", "reviewer_specialty",
-                          "decision_date", "agree"]
+                          "decision_date", "no_prediction_reason", "agree"]
     assert (item["category"], item["guideline_edition"]) == ("rehabilitation", "MTUS Acupuncture Treatment")
     assert (item["actual"], item["predicted"], item["agree"]) == ("Upheld", "Upheld", True)
 
@@ -51,7 +51,7 @@ def test_text_report_shows_metrics_beside_the_baseline_and_each_disagreement(cap
     assert status == 0
     assert "always-Upheld baseline" in out and "Cohen's kappa" in out
     assert "confusion (rows actual, columns predicted)" in out
-    assert "by service:" in out and "by guideline cited:" in out
+    assert "BY SERVICE" in out and "BY GUIDELINE CITED" in out and "predicted by an encoded criterion" in out
     assert "Disagreements (engine vs reviewer)" in out
     # 003's psychotherapy item: the reviewer's citation next to the engine's criteria
     assert "reviewer: Overturned, citing MTUS Chronic Pain Treatment Guidelines psychological treatment" in out

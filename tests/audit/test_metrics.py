@@ -300,3 +300,50 @@ def test_kappa_is_symmetric_in_actual_and_predicted(pairs: list[tuple[str, str]]
         assert forward is backward
     else:
         assert math.isclose(forward, backward, abs_tol=1e-12)
+
+
+# --- coverage: by an encoded criterion, by default, and why not --------------------------------------
+
+def test_coverage_counts_criterion_default_and_reasons_apart() -> None:
+    items = [
+        AuditItem(case_id="a", request="1", service="tens", actual=U, predicted=U, rules=["r.against"],
+                  category="rehabilitation"),
+        AuditItem(case_id="a", request="2", service="tens", actual=O, predicted=O, rules=["r.support"],
+                  category="rehabilitation"),
+        AuditItem(case_id="b", request="3", service="tens", actual=O, predicted=U, category="rehabilitation"),
+        AuditItem(case_id="b", request="4", service="x_ray", actual=U, category="diagnostics",
+                  no_prediction_reason="service_not_encoded"),
+        AuditItem(case_id="c", request="5", service="x_ray", actual=U, category="diagnostics"),
+    ]
+    s = summarize(items)
+    o = s.overall
+    assert (o.items, o.evaluated, o.by_criterion, o.by_criterion_agree, o.by_criterion_baseline_agree,
+            o.no_criterion_met) == (5, 3, 2, 2, 1, 1)
+    assert o.no_prediction == {"service_not_encoded": 1, "unknown": 1}
+    rehab = s.by_category["rehabilitation"]
+    assert (rehab.items, rehab.by_criterion, rehab.agree, rehab.baseline_agree) == (3, 2, 2, 1)
+    assert s.by_category["diagnostics"].evaluated == 0 and s.by_category["diagnostics"].kappa is None
+    # Letters: a has two predictions, both agree (always-Upheld misses its Overturned); b's one
+    # prediction disagrees (its actual is Overturned, so always-Upheld misses it too); c has none.
+    assert s.letters.model_dump() == {"letters": 3, "predicted": 2, "all_agree": 1, "baseline_all_agree": 0}
+
+
+def test_items_without_a_group_value_are_grouped_as_not_stated() -> None:
+    s = summarize([item(U, U, n=1)])
+    assert list(s.by_edition) == ["(not stated)"] and list(s.by_specialty) == ["(not stated)"]
+
+
+def test_specialty_groups_by_the_first_specialty_listed() -> None:
+    a = AuditItem(request="r", service="tens", actual=U, predicted=U, reviewer_specialty="Orthopedic Surgery, Sports Medicine")
+    b = AuditItem(request="r", service="tens", actual=U, predicted=U, reviewer_specialty="Orthopedic Surgery")
+    assert list(summarize([a, b]).by_specialty) == ["Orthopedic Surgery"]
+
+
+@pytest.mark.parametrize("line,family", [
+    ("Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies", ACOEM),
+    ("Decision based on MTUS Acupuncture Treatment 2007", ACUPUNCTURE),
+    ("Decision based on MTUS Opioid Treatment 2016, Section(s): 3.3.9", CHRONIC_PAIN),
+    ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee, MRIs", OTHER),
+])
+def test_guideline_family_of_the_published_lines(line: str, family: str) -> None:
+    assert guideline_family(line) == family

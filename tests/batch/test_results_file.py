@@ -127,7 +127,7 @@ def test_json_and_html_of_a_resumed_run_include_the_skipped_inputs(tmp_path, cap
     assert status == 0 and report["total"] == 8 and len(report["inputs"]) == 5
     assert list(report["items"][0]) == ["case_id", "request", "service", "cited_guideline", "actual", "predicted",
                                         "rules", "citations", "rationale", "category", "guideline_edition",
-                                        "reviewer_specialty", "decision_date", "agree"]
+                                        "reviewer_specialty", "decision_date", "no_prediction_reason", "agree"]
 
 
 def test_csv_streams_one_row_per_item_in_input_order(tmp_path, capsys):
