@@ -144,6 +144,8 @@ FACTS.update({
     "gastrointestinal.risk_factors": FactType(
         "list", _members(GiRiskFactor), "GI risk factors documented, with multiple NSAIDs of record; "
         "null when none is documented and none is stated absent"),
+    "gastrointestinal.risk_factor_count": FactType(
+        "integer", description="GI risk factors documented (age over 65 aside); null when not documented"),
     "gastrointestinal.symptoms": FactType("boolean", description="GI complaints documented"),
     "opioid_monitoring.urine_drug_screen": BOOLEAN,
     "opioid_monitoring.cures_checked": BOOLEAN,
@@ -159,6 +161,8 @@ FACTS.update({
     "request.compounded": FactType("boolean", description="a compounded product (e.g. an oral suspension kit)"),
     "request.other_same_class": FactType(
         "boolean", description="another drug of the requested drug's class is among the medications of record"),
+    "request.months_injury_to_request": FactType(
+        "number", description="months from the injury to the request's own date (the phase of pain it was made in)"),
 })
 for _m in MODALITIES:
     FACTS[f"history.{_m}.recorded"] = BOOLEAN

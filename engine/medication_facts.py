@@ -62,6 +62,7 @@ def medication_document(document: dict[str, Any], case: Case, request: Request) 
         risks = (risks or set()) | {GiRiskFactor.multiple_nsaids.value}
     document["gastrointestinal"] = {
         "risk_factors": None if risks is None else sorted(risks),
+        "risk_factor_count": None if risks is None else len(risks),
         "symptoms": case.gastrointestinal.symptoms,
     }
     document["opioid_monitoring"] = case.opioid_monitoring.model_dump(mode="python")
@@ -77,7 +78,14 @@ def medication_document(document: dict[str, Any], case: Case, request: Request) 
         "first_line_failed": request.first_line_failed,
         "compounded": request.compounded,
         "other_same_class": other_same_class,
+        "months_injury_to_request": _months(case.claimant.date_of_injury, request.date),
     })
+
+
+def _months(start: dt.date | None, end: dt.date | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).days / 30.4375, 2)
 
 
 # ------------------------------------------------------------------------------ reading letters
@@ -109,6 +117,10 @@ _MED_LIST = re.compile(
 _FIRST_TIME = re.compile(
     r"\b(?:first[- ]time|new prescription|initial prescription|newly prescribed|initiat\w*|"
     r"started on|start(?:ing)? (?:a )?trial)\b", re.I)
+# Prescribed but never taken: the request is, in effect, a first prescription.
+_NOT_TAKEN = re.compile(
+    r"\b(?:not (?:able|allowed) to (?:fill|obtain|get)|unable to (?:fill|obtain|get)|never (?:filled|started|taken|took)|"
+    r"(?:was|were) not (?:filled|started|dispensed))\b", re.I)
 _NO_MEDICATIONS = re.compile(
     r"\bnot (?:be |been )?(?:utilizing|using|taking|on) (?:any )?medications?\b|\bno (?:current )?medications\b",
     re.I)
@@ -296,7 +308,7 @@ class _Reader:
         listed = any(_MED_LIST.search(s.text) for s, _ in mentions)
         for s, span in mentions:
             text = s.text
-            if _FIRST_TIME.search(text):
+            if _FIRST_TIME.search(text) or _NOT_TAKEN.search(text):
                 self._set(path, request, "continuing", False, s)
                 return
             in_use = _IN_USE.search(text) and not _REQUEST.search(text)
@@ -364,11 +376,31 @@ class _Reader:
                 self._set(path, request, "first_line_failed", True, s, failed.span())
 
 
+class _Piece:
+    def __init__(self, text: str, start: int):
+        self.text, self.start = text, start
+
+
+# A quoted sentence ends inside its quotation mark: '"She can return to work." Current medication ...'
+_QUOTE_END = re.compile(r"(?<=[.!?][\"”])\s+(?=[\"“]?[A-Z])")
+
+
+def _pieces(sentences: Sequence[Sentence]) -> list[_Piece]:
+    out: list[_Piece] = []
+    for s in sentences:
+        begin = 0
+        for m in _QUOTE_END.finditer(s.text):
+            out.append(_Piece(s.text[begin:m.start()], s.start + begin))
+            begin = m.end()
+        out.append(_Piece(s.text[begin:], s.start + begin))
+    return [p for p in out if p.text.strip()]
+
+
 def read_medication_facts(letter: Quoting, sentences: Sequence[Sentence], data: dict[str, Any],
                           evidence: dict[str, dict[str, Any]]) -> None:
     """Add the medication facts a summary states to a case's data (``data``, with its ``requests``)
     and their words to ``evidence``, in place."""
-    reader = _Reader(letter, sentences, data, evidence)
+    reader = _Reader(letter, _pieces(sentences), data, evidence)
     reader.case_facts()
     for i, request in enumerate(data.get("requests", [])):
         day = request.get("judged_on") or request.get("date")
