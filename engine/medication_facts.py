@@ -104,7 +104,7 @@ _REQUEST = re.compile(
     r"utilization review|UR|modified|RFA|determination)\b", re.I)
 _IN_USE = re.compile(
     r"\b(?:current(?:ly)?|medications?\b[^.]{0,30}?\b(?:includ\w*|consist\w*)|taking|using|utilizing|"
-    r"(?:is|was|has been|had been|been) on|recently prescribed|prior treatment|treatment (?:to date )?"
+    r"(?:is|was|has been|had been|been) on|(?:has|have|had) taken|takes|recently prescribed|prior treatment|treatment (?:to date )?"
     r"(?:has |have )?included|treatments? included|has used|have used|had used|restarted|refills?)\b",
     re.I)
 _CONTINUE = re.compile(r"\bcontinu\w*\b", re.I)
@@ -124,6 +124,14 @@ _NOT_TAKEN = re.compile(
 _NO_MEDICATIONS = re.compile(
     r"\bnot (?:be |been )?(?:utilizing|using|taking|on) (?:any )?medications?\b|\bno (?:current )?medications\b",
     re.I)
+_UNSTATED = re.compile(r"\b(?:not (?:provided|documented|available|listed|stated|specified)|unknown|unclear)\b", re.I)
+
+
+def _is_list(text: str) -> bool:
+    """A sentence that lists the current medications ("the medication regimen was not provided" does not)."""
+    return _MED_LIST.search(text) is not None and _UNSTATED.search(text) is None
+
+
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "twelve": 12}
 _FOR_DURATION = re.compile(
@@ -290,6 +298,10 @@ class _Reader:
                           if d.drug_class.value == cls or (d.class_only and d.drug_class.value == cls)]
         self._continuing(path, request, title, mentions)
         self._duration(path, request, mentions, day)
+        if request.get("use_weeks") is not None and request.get("continuing") is None:
+            request["continuing"] = True  # a drug taken for a stated time is in use
+            if f"{path}.use_weeks" in self.evidence:
+                self.evidence[f"{path}.continuing"] = self.evidence[f"{path}.use_weeks"]
         self._response(path, request, mentions + class_mentions)
         self._first_line(path, request)
 
@@ -305,10 +317,10 @@ class _Reader:
         if re.search(r"\brefills?\b", title, re.I):
             request["continuing"] = True
             return
-        listed = any(_MED_LIST.search(s.text) for s, _ in mentions)
+        listed = any(_is_list(s.text) for s, _ in mentions)
         for s, span in mentions:
             text = s.text
-            if _FIRST_TIME.search(text) or _NOT_TAKEN.search(text):
+            if (_FIRST_TIME.search(text) and not _REVIEW_TALK.search(text)) or _NOT_TAKEN.search(text):
                 self._set(path, request, "continuing", False, s)
                 return
             in_use = _IN_USE.search(text) and not _REQUEST.search(text)
@@ -317,7 +329,7 @@ class _Reader:
                 self._set(path, request, "continuing", True, s, span)
                 return
         regimen = next((s for s in self.sentences if _CONTINUE_REGIMEN.search(s.text)), None)
-        lists = [s for s in self.sentences if _MED_LIST.search(s.text) and not _REQUEST.search(s.text)]
+        lists = [s for s in self.sentences if _is_list(s.text) and not _REQUEST.search(s.text)]
         if regimen is not None and listed:
             self._set(path, request, "continuing", True, regimen)
             return
