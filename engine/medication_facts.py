@@ -39,11 +39,12 @@ class Quoting(Protocol):
 # ------------------------------------------------------------------------------ fact values
 
 
+@lru_cache(maxsize=4096)
 def _drug_class(name: str) -> tuple[str, DrugClass] | None:
+    """The generic name and class of a medication of record (its first drug named), if known.
+    Cached: advice builds many fact documents of one case."""
     found = find_drugs(name)
-    if not found or found[0][0].class_only:
-        return (found[0][0].name, found[0][0].drug_class) if found else None
-    return found[0][0].name, found[0][0].drug_class
+    return (found[0][0].name, found[0][0].drug_class) if found else None
 
 
 def _known(value: Improvement) -> str | None:
@@ -65,7 +66,9 @@ def medication_document(document: dict[str, Any], case: Case, request: Request) 
         "risk_factor_count": None if risks is None else len(risks),
         "symptoms": case.gastrointestinal.symptoms,
     }
-    document["opioid_monitoring"] = case.opioid_monitoring.model_dump(mode="python")
+    m = case.opioid_monitoring
+    document["opioid_monitoring"] = {"urine_drug_screen": m.urine_drug_screen, "cures_checked": m.cures_checked,
+                                     "risk_screening": m.risk_screening, "aberrant_behavior": m.aberrant_behavior}
     requested = request.drug.split("/")[0] if request.drug else None
     other_same_class = None
     if request.drug_class is not None:
@@ -227,8 +230,10 @@ class _Reader:
         risks: list[str] = []
         for s in self.sentences:
             text, review = s.text, _REQUEST.search(s.text) is not None
-            self._tri(exam, "muscle_spasm", "exam.muscle_spasm", s, _SPASM)
-            self._tri(gi, "symptoms", "gastrointestinal.symptoms", s, _GI_SYMPTOM)
+            # A review's reasons ("denied as no GI complaints are documented") say what is not
+            # documented; what they name is not thereby found.
+            self._tri(exam, "muscle_spasm", "exam.muscle_spasm", s, _SPASM, positive=not review)
+            self._tri(gi, "symptoms", "gastrointestinal.symptoms", s, _GI_SYMPTOM, positive=not review)
             for factor, regex in _GI_HISTORY:
                 m = regex.search(text)
                 if m and _asserted(text, m) and factor.value not in risks:
@@ -262,10 +267,11 @@ class _Reader:
             self.evidence.pop(path, None)
             self.cite(path, s, span)
 
-    def _tri(self, group: dict[str, Any], name: str, path: str, s: Sentence, regex: re.Pattern[str]) -> None:
+    def _tri(self, group: dict[str, Any], name: str, path: str, s: Sentence, regex: re.Pattern[str],
+             positive: bool = True) -> None:
         for m in regex.finditer(s.text):
             flags = context(s.text, m.start(), m.end())
-            if flags.asserted:
+            if flags.asserted and positive:
                 self._put(group, name, True, path, s, m.span())
             elif Flag.negated in flags:
                 self._put(group, name, False, path, s, m.span())

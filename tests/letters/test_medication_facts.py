@@ -113,3 +113,9 @@ def test_quoted_sentences_are_read_apart() -> None:
                   '"Valium was not filled per insurance."', "Diazepam 5mg #10")
     r = case.requests[0]
     assert r.continuing is False and r.function_response.value == "unknown"
+
+
+def test_a_reviews_reasons_find_no_complaint() -> None:
+    case = letter("She has wrist pain. The request for lansoprazole was denied as the records did not show "
+                  "stomach issues or any reflux disease.", "Lansoprazole 15mg #30")
+    assert case.gastrointestinal.symptoms is not True
