@@ -230,6 +230,13 @@ def test_an_opioid_without_failed_first_line_treatment(continuing) -> None:
     assert ("opioid.initiation.monitoring_not_documented" in d.rules) is (continuing is False)
 
 
+def test_an_opioid_of_unknown_start_with_its_benefit_documented_is_not_judged_as_a_new_trial() -> None:
+    d = decide(opioid(pain_response="documented", function_response="documented"), conditions=["sprain_strain"])
+    assert d.rules == []  # neither the initiation nor the maintenance criteria are known to apply
+    half = decide(opioid(pain_response="documented"), conditions=["sprain_strain"])
+    assert half.rules == ["opioid.first_line.not_documented"]
+
+
 @pytest.mark.parametrize("cures, uds, outcome", [
     (True, True, "Overturned"), (True, None, "Upheld"), (None, True, "Upheld"), (False, True, "Upheld"),
 ])
