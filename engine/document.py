@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .facts import Case, Request
+from .medication_facts import medication_document
 from .terms import generic_names
 from .vocab import (
     MODALITIES,
@@ -21,6 +22,7 @@ from .vocab import (
     BodyRegion,
     Condition,
     DrugClass,
+    GiRiskFactor,
     Improvement,
     InjectionApproach,
     MedicationChange,
@@ -134,6 +136,34 @@ FACTS: dict[str, FactType] = {
         "integer", description="requested plus prior sessions of the same service; null if either unknown"
     ),
 }
+# Medication facts (engine.medication_facts computes them): the requested drug's course and response,
+# gastrointestinal risk, opioid monitoring.
+FACTS.update({
+    "exam.muscle_spasm": FactType("boolean", description="muscle spasm on examination"),
+    "medications.nsaid": FactType("boolean", description="an NSAID is among the medications of record"),
+    "gastrointestinal.risk_factors": FactType(
+        "list", _members(GiRiskFactor), "GI risk factors documented, with multiple NSAIDs of record; "
+        "null when none is documented and none is stated absent"),
+    "gastrointestinal.risk_factor_count": FactType(
+        "integer", description="GI risk factors documented (age over 65 aside); null when not documented"),
+    "gastrointestinal.symptoms": FactType("boolean", description="GI complaints documented"),
+    "opioid_monitoring.urine_drug_screen": BOOLEAN,
+    "opioid_monitoring.cures_checked": BOOLEAN,
+    "opioid_monitoring.risk_screening": BOOLEAN,
+    "opioid_monitoring.aberrant_behavior": BOOLEAN,
+    "request.continuing": FactType(
+        "boolean", description="the medication continues one in use (true) or is a first prescription (false)"),
+    "request.use_weeks": FactType("number", description="weeks the medication has been taken so far"),
+    "request.pain_response": _enum(Improvement, "pain relief from the medication in use"),
+    "request.function_response": _enum(Improvement, "functional improvement from the medication in use"),
+    "request.first_line_failed": FactType(
+        "boolean", description="failure of the first-line treatment the guideline puts before this drug"),
+    "request.compounded": FactType("boolean", description="a compounded product (e.g. an oral suspension kit)"),
+    "request.other_same_class": FactType(
+        "boolean", description="another drug of the requested drug's class is among the medications of record"),
+    "request.months_injury_to_request": FactType(
+        "number", description="months from the injury to the request's own date (the phase of pain it was made in)"),
+})
 for _m in MODALITIES:
     FACTS[f"history.{_m}.recorded"] = BOOLEAN
     FACTS[f"history.{_m}.sessions"] = FactType(
@@ -222,7 +252,7 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
     prior = None if any(c is None for c in counts) else sum(counts)
     surgery_dates = [s.date for s in case.surgery if s.date is not None]
     red_flags = case.exam.red_flags
-    return {
+    document = {
         "claimant": {
             "age": c.age,
             "sex": _known(c.sex),
@@ -282,6 +312,8 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
             else request.quantity + prior,
         },
     }
+    medication_document(document, case, request)
+    return document
 
 
 def lookup(document: dict[str, Any], path: str) -> Any:

@@ -43,6 +43,7 @@ from .context import Flag, context
 from .editions import period_of
 from .terms import find_drugs, without_overlaps
 from .facts import Case
+from .medication_facts import read_medication_facts
 from .letters import (
     DATE_PATTERN,
     NUMBER,
@@ -104,6 +105,8 @@ def letter_to_case(letter: Letter) -> Case:
         evidence={**summary.evidence, **request_evidence, **rationale.evidence},
         rationale_facts=rationale_data or None,
     )
+    if letter.summary is not None:
+        read_medication_facts(letter, _sentences(letter.body, _summary_span(letter)), data, data["evidence"])
     try:
         return Case.model_validate(data)
     except ValidationError as e:  # a reading rule produced a value the case format refuses

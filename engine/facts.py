@@ -22,6 +22,7 @@ from .vocab import (
     Condition,
     DrugClass,
     EvidenceSource,
+    GiRiskFactor,
     Improvement,
     InjectionApproach,
     MedicationChange,
@@ -129,6 +130,8 @@ class Exam(Model):
         None, description="circumscribed trigger points with twitch response and referred pain")
     reduced_weight_bearing: Bool | None = Field(
         None, description="reduced weight bearing is desirable (e.g. extreme obesity); null: not stated")
+    muscle_spasm: Bool | None = Field(
+        None, description="muscle spasm on examination (muscle relaxants treat acute spasm); null: not stated")
 
 
 class ProgramEvaluation(Model):
@@ -150,6 +153,26 @@ class ProgramEvaluation(Model):
         None, description="motivated to change and willing to forgo secondary gains, including disability payments")
     negative_predictors_addressed: Bool | None = Field(
         None, description="negative predictors of success have been identified and addressed")
+
+
+class Gastrointestinal(Model):
+    """Gastrointestinal risk and complaints, for gastro-protective drugs and COX-2 selective NSAIDs."""
+
+    risk_factors: list[GiRiskFactor] | None = Field(
+        None, description="GI risk factors documented (age over 65 is claimant.age); [] = none; null = not stated")
+    symptoms: Bool | None = Field(
+        None, description="GI complaints (dyspepsia, reflux, epigastric pain) documented; null = not stated")
+
+
+class OpioidMonitoring(Model):
+    """What the record documents of the monitoring of opioid treatment (urine drug screen, CURES, risk
+    screening, aberrant behaviour); null = not stated."""
+
+    urine_drug_screen: Bool | None = Field(None, description="a urine drug screen was done")
+    cures_checked: Bool | None = Field(None, description="the CURES prescription database was checked")
+    risk_screening: Bool | None = Field(None, description="a screening for risk of addiction or misuse was done")
+    aberrant_behavior: Bool | None = Field(
+        None, description="aberrant drug behaviour (misuse, diversion, inconsistent screen) documented")
 
 
 class Surgery(Model):
@@ -199,6 +222,20 @@ class Request(Model):
     approach: InjectionApproach = Field(
         InjectionApproach.unknown, description="route of an epidural steroid injection")
     determination: Determination | None = None
+    continuing: Bool | None = Field(
+        None, description="a medication: true = it continues one already in use (a refill); false = a "
+        "first prescription; null = not stated")
+    use_weeks: Annotated[Number, Field(ge=0)] | None = Field(
+        None, description="a medication: how long it has been taken so far, in weeks; null = not stated")
+    pain_response: Improvement = Field(
+        Improvement.unknown, description="a medication in use: pain relief from it documented (or documented absent)")
+    function_response: Improvement = Field(
+        Improvement.unknown, description="a medication in use: functional improvement from it documented (or absent)")
+    first_line_failed: Bool | None = Field(
+        None, description="a medication: failure of the first-line treatment the guideline puts before it "
+        "(non-opioid analgesics before an opioid, tablets before a compounded kit) documented; null = not stated")
+    compounded: Bool | None = Field(
+        None, description="a medication: a compounded product (e.g. an oral suspension kit); null = not stated")
 
 
 def _evidence(value: Any) -> Any:
@@ -231,6 +268,8 @@ class ClinicalFacts(Model):
         description="admission criteria for a functional restoration program (CPMTG pp. 31-32)")
     surgery: list[Surgery] = Field(default_factory=list)
     planned_procedures: list[str] = Field(default_factory=list)
+    gastrointestinal: Gastrointestinal = Field(default_factory=Gastrointestinal)
+    opioid_monitoring: OpioidMonitoring = Field(default_factory=OpioidMonitoring)
 
 
 class Case(ClinicalFacts):
@@ -399,6 +438,6 @@ def dump_case(case: Case, fmt: str = "yaml") -> str:
 
 __all__ = [
     "Case", "ClinicalFacts", "Claimant", "Determination", "Diagnosis", "Evidence", "Exam",
-    "FunctionalStatus", "InputError", "Medication", "ProgramEvaluation", "Request", "Surgery", "Treatment",
+    "FunctionalStatus", "Gastrointestinal", "InputError", "Medication", "OpioidMonitoring", "ProgramEvaluation", "Request", "Surgery", "Treatment",
     "case_schema", "dump_case", "field_path", "load_case", "parse_case",
 ]

@@ -187,6 +187,10 @@ class Condition(StrEnum):
     depression = "depression"
     anxiety = "anxiety"
     extreme_obesity = "extreme_obesity"
+    # Added with the medication rules (indications the medication sections name).
+    fracture = "fracture"
+    osteoarthritis = "osteoarthritis"
+    insomnia = "insomnia"
 
 
 class BodyRegion(StrEnum):
@@ -295,3 +299,18 @@ class EvidenceSource(StrEnum):
     summary = "summary"
     rationale = "rationale"
     determination = "determination"  # the letter's list of disputed items, decisions and guideline lines
+
+
+class GiRiskFactor(StrEnum):
+    """A risk factor for gastrointestinal events on NSAIDs (CPMTG, NSAIDs, GI symptoms & cardiovascular
+    risk): the indication for a proton pump inhibitor, an H2 blocker or a COX-2 selective NSAID.
+    Age over 65 is the claimant's age, not a member here."""
+
+    peptic_ulcer_history = "peptic_ulcer_history"
+    gi_bleeding_history = "gi_bleeding_history"
+    perforation_history = "perforation_history"
+    aspirin = "aspirin"
+    corticosteroid = "corticosteroid"
+    anticoagulant = "anticoagulant"
+    high_dose_nsaid = "high_dose_nsaid"
+    multiple_nsaids = "multiple_nsaids"

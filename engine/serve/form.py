@@ -134,8 +134,10 @@ def _fields_for(fact: str, service: str) -> list[FormField]:
         if name in ("prior_recorded", "prior_sessions", "total_with_prior"):
             return [_field("treatments[$service].recorded", "prior", "Earlier treatment of this kind", "presence"),
                     _field("treatments[$service].sessions", "prior", "Number of earlier sessions")]
-        if name == "months_since_injury":
+        if name in ("months_since_injury", "months_injury_to_request"):
             return [_field("claimant.date_of_injury", "claimant", "Date of injury")]
+        if name == "other_same_class":
+            return []  # read from the medications of record
         if name == "ingredients":  # read from the medication's drug ("a/b" for a compound)
             return [_field("requests.0.drug", "details", "Medication (generic names, / between ingredients)")]
         if name == "treated_regions":
@@ -165,6 +167,11 @@ def _fields_for(fact: str, service: str) -> list[FormField]:
     if head == "exam":
         path = "exam.red_flags" if parts[1] == "red_flag_count" else fact
         return [_field(path, "exam", fact_words(path))]
+    if head in ("gastrointestinal", "opioid_monitoring"):  # medication facts
+        path = "gastrointestinal.risk_factors" if parts[1] == "risk_factor_count" else fact
+        return [_field(path, "exam", fact_words(path))]
+    if head == "medications":
+        return []  # read from the medications of record
     if head == "program_evaluation":
         return [_field(fact, "program", fact_words(fact))]
     if head == "claimant":

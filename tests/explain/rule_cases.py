@@ -405,6 +405,8 @@ class Steer:
         elif fact == "exam.red_flag_count":
             flags = list(FACTS["exam.red_flags"].values)
             self.data.setdefault("exam", {})["red_flags"] = None if value is None else flags[:max(0, min(value, len(flags)))]
+        elif fact in _MEDICATION_FACTS:
+            _MEDICATION_FACTS[fact](self, value)
         elif fact == "medications.count":
             self.data["medications"] = [{"name": "x"} for _ in range(max(0, value or 0))]
         elif parts[0] == "medications" and len(parts) == 2:
@@ -423,6 +425,49 @@ class Steer:
             section = self.data.get(parts[0]) or {}
             section[parts[1]] = "unknown" if value is None and not _nullable(parts[0], parts[1]) else value
             self.data[parts[0]] = section
+
+
+def _class_drugs(drug_class: str) -> list[str]:
+    from engine.terms import find_drugs, generic_names
+
+    return [g for g in generic_names() if (found := find_drugs(g)) and found[0][0].drug_class.value == drug_class]
+
+
+def _other_same_class(steer: Steer, value: Any) -> None:
+    # Another drug of the requested class among the medications of record (true), or none (false).
+    cls = steer.request.get("drug_class") or "nsaid"
+    steer.request["drug_class"] = cls
+    requested = (steer.request.get("drug") or "").split("/")[0]
+    others = [g for g in _class_drugs(cls) if g != requested and "/" not in g]
+    meds = [m for m in steer.data.get("medications") or [] if m["name"] not in _class_drugs(cls)]
+    if value and others:
+        meds.append({"name": others[0]})
+    steer.data["medications"] = meds
+
+
+def _nsaid_of_record(steer: Steer, value: Any) -> None:
+    meds = [m for m in steer.data.get("medications") or [] if m["name"] not in _class_drugs("nsaid")]
+    steer.data["medications"] = meds + ([{"name": "naproxen"}] if value else [])
+
+
+def _risk_factor_count(steer: Steer, value: Any) -> None:
+    members = list(FACTS["gastrointestinal.risk_factors"].values)
+    gi = steer.data.setdefault("gastrointestinal", {}) or {}
+    gi["risk_factors"] = None if value is None else members[:max(0, min(value, len(members)))]
+    steer.data["gastrointestinal"] = gi
+
+
+def _injury_to_request(steer: Steer, value: Any) -> None:
+    steer.data.setdefault("claimant", {})["date_of_injury"] = steer.months_before(value)
+
+
+# Medication facts the document derives from other case fields (engine.medication_facts).
+_MEDICATION_FACTS = {
+    "request.other_same_class": _other_same_class,
+    "medications.nsaid": _nsaid_of_record,
+    "gastrointestinal.risk_factor_count": _risk_factor_count,
+    "request.months_injury_to_request": _injury_to_request,
+}
 
 
 class MonthsBefore(float):
