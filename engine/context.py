@@ -24,16 +24,23 @@ class Flag(StrEnum):
     hypothetical = "hypothetical"
 
 
+# An examiner who looked and found nothing: "unable to detect any decreased sensation".
+_FOUND_NOTHING = (r"(?:unable\s+to|cannot|can\s+not|could\s+not|did\s+not)\s+(?:detect|elicit|appreciate"
+                  r"|find|reproduce|isolate)")
+_FOUND_NOTHING_END = re.compile(rf"\b{_FOUND_NOTHING}(?:\s+(?:any|an?))?\s*$", re.I)
+
 _FORWARD: dict[Flag, str] = {
     Flag.negated: (
         r"no|not|nor|without|denie[sd]|deny|denying|negative\s+for|free\s+of|absence\s+of|absent"
         r"|lack\s+of|lacks|lacking|no\s+evidence\s+of|no\s+signs?\s+of|never|none|unremarkable\s+for"
         r"|fails?\s+to\s+(?:reveal|show|demonstrate)|failed\s+to\s+(?:reveal|show|demonstrate)"
+        r"|" + _FOUND_NOTHING
     ),
     Flag.uncertain: (
         r"possible|possibly|probable|probably|suspected|suspect|suspicious\s+for|questionable"
         r"|rule\s+out|r/o|evaluate\s+for|to\s+(?:evaluate|assess)\s+(?:for|possible)|may\s+(?:have|be)"
         r"|might|could\s+be|concern\s+for|cannot\s+(?:be\s+)?(?:excluded|ruled\s+out)|versus|vs\.?"
+        r"|whether"  # "it was not stated whether he was working"
     ),
     Flag.historical: r"history\s+of|previously|previous|prior|formerly|in\s+the\s+past|status\s+post|s/p",
     Flag.hypothetical: r"if|should|would|in\s+case\s+of|return\s+if|as\s+needed\s+for|needs?\s+to\s+be"
@@ -79,6 +86,27 @@ def _last_words(text: str, n: int) -> str:
     return text[words[-n].start():] if len(words) > n else text
 
 
+_DISJUNCTION = re.compile(r"\b(?:or|nor)\b", re.I)
+_LIST_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|with|but)\b", re.I)
+
+
+def _window(before: str) -> str:
+    """The words a forward trigger may stand in: NegEx's window, stretched over a list of
+    alternatives ("denied radiating symptoms or associated numbness or weakness"), where a negation
+    covers every member however long the list is."""
+    near = _last_words(before, _WINDOW)
+    if near == before or not _DISJUNCTION.search(near):
+        return near
+    wide = _last_words(before, 2 * _WINDOW)
+    for flag_regex in _FORWARD_RE.values():
+        m = None
+        for m in flag_regex.finditer(wide):
+            pass
+        if m is not None and not _LIST_VERB.search(wide, m.end()) and _DISJUNCTION.search(wide, m.end()):
+            return wide
+    return near
+
+
 @dataclass(frozen=True)
 class Context:
     flags: frozenset[Flag]
@@ -97,12 +125,14 @@ def context(text: str, start: int, end: int | None = None) -> Context:
     end = start if end is None else end
     clause_start = _clause_start(text, start)
     clause_end = _clause_end(text, end)
-    before = _last_words(text[max(clause_start, start - _REACH):start], _WINDOW)
+    before = _window(text[max(clause_start, start - _REACH):start])
     before = _after_list_break(before)
     if _POLARITY.match(text, start):
         # "... without resistance, with positive Tinel's": a finding that states its own polarity
         # is negated only by a trigger right before it ("not positive").
-        before = _last_words(before, 2)
+        # So does one that says the examiner looked for the finding and did not find it.
+        if not _FOUND_NOTHING_END.search(before):
+            before = _last_words(before, 2)
     after = text[end:min(clause_end, end + _REACH)]
     flags = {flag for flag, regex in _FORWARD_RE.items() if regex.search(before)}
     flags |= {flag for flag, regex in _BACKWARD_RE.items() if regex.match(after.lstrip(" ,"))}

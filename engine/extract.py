@@ -230,7 +230,9 @@ class _Facts:
                 value = next((k for k in (Improvement.none, Improvement.documented) if k in kinds),
                              Improvement.unknown)
             span = next((s for k, s in found if k == value), found[0][1])
-            i = next(i for i, t in enumerate(self.treatments) if t["modality"] == modality)
+            i = next((i for i, t in enumerate(self.treatments) if t["modality"] == modality), None)
+            if i is None:
+                continue  # said of a treatment the letter does not show the claimant had
             self.treatments[i]["functional_improvement"] = value.value
             self.cite(f"treatments[{i}].functional_improvement", span)
 
@@ -416,7 +418,7 @@ _NO_RED_FLAGS = re.compile(r"\bno (?:other )?red flags?\b", re.I)
 # The neurologic examination, read as findings. Each finding names what it shows when asserted;
 # engine.context says whether it is: a negated sign or symptom ("no numbness", "denies weakness")
 # is evidence of an intact examination, an uncertain or hypothetical one is no evidence.
-_STRENGTH_LOW = r"(?:[0-4](?:\+|-)?|4\+?)\s*(?:/|out\s+of)\s*5"
+_STRENGTH_LOW = r"(?:[0-4](?:\+|-)?|4\+?)\s*(?:/|(?:out\s+)?of)\s*5"
 _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
     ("nerve_compromise", re.compile(
         r"\bpositive\s+(?:bilateral\s+|left\s+|right\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
@@ -435,22 +437,49 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
         r"\bequivocal\s+(?:SLR|neurolog\w*|findings|exam\w*)|\bnumbness\b|\btingling\b"
         r"|\bparesthesi\w*|\bpins\s+and\s+needles\b|\bradiat\w+\b|\bradicular\s+(?:pain|symptoms)"
         r"|\bpositive\s+(?:Tinel|Phalen|Spurling|Durkan|Hoffman)\w*|\b(?:Tinel|Phalen|Spurling)'?s?\s+"
-        r"(?:sign\s+|test\s+)?(?:was\s+|is\s+)?positive|\bweakness\b|\bshooting\s+pain", re.I)),
+        r"(?:sign\s+|test\s+)?(?:was\s+|is\s+)?positive|\bweakness\b|\bshooting\s+pain"
+        # Provocative compression of the neck or a nerve: a sign, not a deficit.
+        r"|\bpositive\s+(?:\w+\s+)?(?:cervical|foraminal|axial|nerve)\s+compression"
+        r"|\b(?:cervical|foraminal|axial)\s+compression\s+(?:tests?\s+|maneuvers?\s+)?(?:was\s+|is\s+)?"
+        r"(?:positive|caused|produced|reproduced|elicited|provoked)", re.I)),
     ("intact", re.compile(
         r"\bnegative\s+(?:bilateral\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
         r"|\b(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?\s+(?:was\s+|is\s+|were\s+)?negative"
         r"|\b(?:neurologically|neurovascularly)\s+intact\b"
         r"|\bintact\s+(?:to\s+)?(?:neurolog\w*|sensation|sensory|strength|reflexes|light\s+touch)"
         r"|\bneurolog\w*\s+exam\w*\s+(?:was\s+|is\s+|were\s+)?(?:normal|intact|unremarkable|within\s+normal\s+limits|grossly\s+intact)"
-        r"|\bnormal\s+(?:neurolog\w*|sensory|motor|reflex\w*)\s*(?:exam\w*)?"
+        r"|\bnormal\s+(?:neurolog\w*|sensory|sensation|motor|strength|reflex\w*)\s*(?:exam\w*)?"
         r"|\b(?:sensation|sensory\s+exam\w*|strength|reflexes|motor\s+exam\w*)\s+(?:is\s+|was\s+|were\s+)?"
         r"(?:grossly\s+)?(?:intact|normal|symmetric\w*|equal)"
-        r"|\b(?:strength|motor\s+(?:strength|power)|muscle\s+strength)\b[^.;]{0,40}?5\s*(?:/|out\s+of)\s*5"
-        r"|\b5\s*/\s*5\s+(?:\w+\s+){0,2}strength"
-        r"|\b(?:sensation|sensory)\s+(?:\w+\s+){1,3}intact|\bno\s+abnormal\s+(?:neurolog\w*\s+)?findings"
+        r"|\b(?:strength|motor\s+(?:strength|power)|muscle\s+strength)\b[^.;]{0,40}?5\s*(?:/|(?:out\s+)?of)\s*5"
+        r"|\b5\s*(?:/|(?:out\s+)?of)\s*5\s+(?:\w+\s+){0,2}strength"
+        r"|\b(?:sensation|sensory)\s+(?:\w+\s+){1,3}intact"
+        r"|\bno\s+abnormal\s+(?:objective\s+|neurolog\w*\s+|physical\s+)?(?:exam\w*\s+)?findings"
         r"|\bnegative\s+(?:Tinel|Phalen|Spurling|Durkan|Hoffman)\w*"
         r"|\b(?:Tinel|Phalen|Spurling)'?s?\s+(?:sign\s+|test\s+)?(?:was\s+|is\s+|were\s+)?negative", re.I)),
 ]
+
+# A deficit in no nerve's pattern is not nerve compromise (the labels' and MTUS's sense: a dermatomal
+# or single-nerve deficit): grip strength (a measure of effort and pain as much as of a nerve), and a
+# deficit "in the upper extremities" or "generalized", with no root, dermatome or nerve named.
+_GRIP = re.compile(r"\bgrip\b[^.;,]{0,25}$", re.I)
+_DIFFUSE_BEFORE = re.compile(r"\b(?:generali[sz]ed|diffuse|global|non-?dermatomal|non-?focal)\s+(?:\w+\s+)?$", re.I)
+_DIFFUSE_AFTER = re.compile(
+    r"^[^.;]{0,40}?\b(?:in|of|at|about|throughout)\s+(?:the\s+|all\s+|both\s+)?(?:bilateral\s+)?"
+    r"(?:upper|lower)?\s*extremities\b(?!\s+(?:in|at)\s+(?:the\s+)?[CLS]\d)", re.I)
+_NERVE_NAMED = re.compile(r"\b(?:[CLS]\d(?:\s*-\s*[CLS]?\d)?|dermatom\w*|nerve\s+roots?|radicular|median|ulnar"
+                          r"|radial\s+nerve|peroneal|sciatic|myotom\w*)\b", re.I)
+
+
+def _deficit_pattern(text: str, start: int, end: int) -> str:
+    """"nerve_compromise" for a deficit that may follow a nerve, "equivocal" for one that cannot."""
+    if _GRIP.search(text[max(0, start - 30):start]) or re.search(r"\bgrip\b", text[start:end], re.I):
+        return "equivocal"
+    if _DIFFUSE_BEFORE.search(text[max(0, start - 30):start]) or _DIFFUSE_AFTER.match(text[end:]):
+        if not _NERVE_NAMED.search(text):
+            return "equivocal"
+    return "nerve_compromise"
+
 
 # Work status, as summaries state it: "temporary total disability", "off work", "working with
 # modified duties", "return to work with restrictions", "Current work status: restricted", "full
@@ -458,7 +487,7 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
 _OFF_WORK = re.compile(
     r"\b(?:not\s+(?:currently\s+|presently\s+)?working|off\s+(?:of\s+)?work|(?:temporar(?:y|ily)\s+)?"
     r"total(?:ly)?\s+(?:temporar(?:y|ily)\s+)?disab\w+|\bTTD\b|has\s+not\s+returned\s+to\s+work"
-    r"|not\s+returned\s+to\s+work|unable\s+to\s+work|is\s+unemployed|no\s+longer\s+working"
+    r"|not\s+returned\s+to\s+work|unable\s+to\s+work|inability\s+to\s+work|is\s+unemployed|no\s+longer\s+working"
     r"|remains?\s+off|placed\s+off\s+work|off\s+duty)\b",
     re.I,
 )
@@ -470,13 +499,18 @@ _FULL_DUTY = re.compile(
 )
 _MODIFIED_DUTY = re.compile(
     r"\b(?:(?:modified|light|restricted|limited|transitional|alternat\w+)\s+(?:work\s+)?(?:duty|duties|work)"
+    r"|modified\s+activit(?:y|ies)"
     r"|(?:working|work|return(?:ed)?\s+to\s+work|back\s+to\s+work)\s+(?:\w+\s+){0,2}with\s+"
-    r"(?:\w+\s+)?(?:restrictions|limitations|modifications|modified\s+duties)"
-    r"|work\s+status\s+(?:\w+\s+){0,6}?(?:restricted|modified|light)"
+    r"(?:\w+\s+)?(?:restrictions|limitations|modifications?|modified\s+duties)"
+    r"|work\s+status\s*:?\s*(?:\w+\s+){0,6}?(?:restricted|modified|light)"
     r"|working\s+(?:on\s+a\s+)?part[- ]time)\b",
     re.I,
 )
 _WORK_STATUS_SAID = re.compile(r"\bwork\s+status\b|\bcurrently\s+working\b", re.I)
+# "able to return to work with restrictions" is what the claimant could do, not (necessarily) what he does.
+_CAPABLE = re.compile(r"\b(?:able|may|can|could|might)\s+(?:to\s+)?$", re.I)
+# "full duty prior to the visit": a status the claimant had before.
+_EARLIER = re.compile(r"^\s*(?:prior\s+to|before|until)\b", re.I)
 _CURRENT = re.compile(r"\b(?:current(?:ly)?|presently|now|remains?|continues?|continued)\b", re.I)
 _PERMANENT = re.compile(r"\bpermanent (?:work )?restrictions\b", re.I)
 
@@ -583,6 +617,7 @@ def _claimant(f: _Facts, sentences: list[_Sentence]) -> None:
 
 def _work(f: _Facts, sentences: list[_Sentence]) -> None:
     found: list[tuple[WorkStatus, Span]] = []
+    weaker: list[tuple[WorkStatus, Span]] = []
     for s in sentences:
         for status, regex in ((WorkStatus.off_work, _OFF_WORK), (WorkStatus.full_duty, _FULL_DUTY),
                               (WorkStatus.modified_duty, _MODIFIED_DUTY)):
@@ -591,11 +626,16 @@ def _work(f: _Facts, sentences: list[_Sentence]) -> None:
                 if not ctx.asserted or _GUIDELINE_TALK.search(s.text) or (
                         _REQUEST_CUE.search(s.text) and not _WORK_STATUS_SAID.search(s.text)):
                     continue
+                if _CAPABLE.search(s.text[max(0, m.start() - 12):m.start()]) or _EARLIER.match(s.text[m.end():]):
+                    weaker.append((status, s.whole))
+                    continue
                 found.append((status, s.whole))
         m = _PERMANENT.search(s.text)
         if m and not _GUIDELINE_TALK.search(s.text):
             f.put(f.claimant, "permanent_restrictions", "claimant.permanent_restrictions",
                   not _negated(s.text, m.start(), 12), s.whole)
+    # A status the claimant had before, or is able to take up, counts only when no other is given.
+    found = found or weaker
     statuses = {status for status, _ in found}
     if len(statuses) == 1:  # statements that disagree settle nothing...
         f.put(f.claimant, "work_status", "claimant.work_status", found[0][0].value, found[0][1])
@@ -760,7 +800,9 @@ def _relief(f: _Facts, entry: dict[str, Any], path: str, s: _Sentence) -> None:
 _IMPROVEMENT_NONE = re.compile(
     r"\b(?:lack of|no|without|absence of)\s+(?:any\s+)?(?:objective\s+|significant\s+|sustained\s+)?"
     r"(?:functional\s+)?(?:improvement|benefit|gains?)\b|\bdid not (?:improve|help|benefit)\b"
-    r"|\bfailed to (?:improve|help|benefit)\b|\bnot (?:helpful|beneficial)\b",
+    r"|\bfailed to (?:improve|help|benefit)\b|\bnot (?:helpful|beneficial)\b"
+    r"|\bno\s+(?:change|improvement|gains?)\s+in\s+(?:(?:his|her|the|their)\s+)?(?:\w+\s+)?(?:function\w*|flexibility"
+    r"|mobility|ADLs?|activities|strength|range\s+of\s+motion|walking)\b",
     re.I,
 )
 _IMPROVEMENT_UNKNOWN = re.compile(
@@ -769,16 +811,34 @@ _IMPROVEMENT_UNKNOWN = re.compile(
     r"\b(?:functional|improvement|benefit)",
     re.I,
 )
+# Taking less medication: "cut back his pain medications", "reduced her use of Norco".
+_LESS_MEDICATION = (
+    r"\b(?:cut\s+(?:back|down)|reduc\w+|decreas\w+|lower\w*|taper\w*|wean\w*)\s+(?:on\s+|off\s+)?"
+    r"(?:(?:his|her|the|their)\s+)?(?:use\s+of\s+|need\s+for\s+|intake\s+of\s+|dose\s+of\s+)?(?:\w+\s+)?"
+)
+_LESS_MEDICATION_RE = re.compile(_LESS_MEDICATION + r"$", re.I)
 _IMPROVEMENT_DOCUMENTED = re.compile(
     r"\b(?:with|showed|shows|demonstrated|reported|noted|has had|had|resulted in|documented)\s+"
-    r"(?:significant\s+|some\s+|objective\s+|good\s+)?(?:functional improvement|improvement in "
+    r"(?:significant\s+|some\s+|objective\s+|good\s+)?(?:functional (?:improvement|gains?|benefit)|improvement in "
     r"(?:function|ADLs?|activities of daily living)|improved function)"
+    # What the treatment helped with, when that is a function: "therapy helped with flexibility",
+    # "was helpful with pain and the buckling", "beneficial for her walking".
+    r"|\b(?:helped|helps|helping|helpful|beneficial|benefit\w*|improvement|improved)\s+(?:\w+\s+)?"
+    r"(?:with|in|for)\s+(?:(?:his|her|the|their|pain|and|some|of|intermittent)\s+){0,4}(?:\w+\s+)?"
+    r"(?:flexibility|function\w*|mobility|motion|range\s+of\s+motion|ROM|ADLs?|activities|walking"
+    r"|sitting|standing|lifting|gait|balance|buckling|giving\s+way|strength|endurance|work)\b"
     # A gain in function said in its own words: "increased ability to use the arm", "improved range
     # of motion", "able to return to work", "less buckling", "walking farther".
     r"|\b(?:increased|improved|improving|better|greater)\s+(?:ability|function\w*|range\s+of\s+motion|ROM"
-    r"|mobility|strength|endurance|tolerance|walking|sitting|standing|use\s+of)\b"
+    r"|mobility|strength|endurance|tolerance|walking|sitting|standing|use\s+of|flexibility|ADLs?"
+    r"|activities\s+of\s+daily\s+living|activity\s+(?:level|tolerance)|gait|balance)\b"
     r"|\b(?:now\s+)?able\s+to\s+(?:return\s+to|resume|perform|walk|drive|lift|sleep|work)\b"
-    r"|\bless\s+(?:buckling|limping|guarding)\b",
+    r"|\b(?:less|decreased|reduced|fewer)\s+(?:episodes\s+of\s+)?(?:\w+\s+)?(?:buckling|limping|guarding|giving\s+way)\b"
+    # The other two gains 9792.20(f) names: fewer work restrictions, less medication.
+    r"|\b(?:reduc\w+|decreas\w+|lessen\w*|fewer|lifted)\s+(?:in\s+)?(?:(?:his|her|the|their)\s+)?work\s+restrictions\b"
+    r"|\bwork\s+restrictions\s+(?:were|have\s+been|had\s+been|was)\s+(?:reduced|lessened|lifted|decreased|eased)\b"
+    r"|\breturned\s+to\s+(?:full|regular|usual|modified)\s+(?:duty|work)\b"
+    r"|" + _LESS_MEDICATION + r"(?:pain\s+)?(?:medications?|opioids?|narcotics?|analgesics?|pain\s+pills)\b",
     re.I,
 )
 
@@ -795,14 +855,29 @@ def _improvement(f: _Facts, s: _Sentence, item_service: Service | None) -> None:
         kind, span = Improvement.unknown, m.span()
     elif (m := _IMPROVEMENT_DOCUMENTED.search(s.text)) and not _negated(s.text, m.start()):
         kind, span = Improvement.documented, m.span()
+    elif (less := _less_drug(s.text)) and not _negated(s.text, less[0]):
+        kind, span = Improvement.documented, less
     if kind is None or span is None:
         return
     named = {m.value for m, _ in _modality_mentions(s.text) if m not in _NOT_TREATMENTS}
+    if kind is Improvement.documented and len(named) > 1 and re.match(_LESS_MEDICATION, s.text[span[0]:], re.I):
+        # Less medication after a treatment is that treatment's gain, not the medication's.
+        named.discard(OtherModality.medication.value)
     if not named and item_service is not None and item_service not in _NOT_TREATMENTS:
         named = {item_service.value}
+    # Kept whether or not the treatment is yet of record: a summary may say what a therapy did before
+    # it lists the treatments had (only those had are settled, in _Facts.data).
     for modality in sorted(named):  # a set: sorted, so that evidence comes out in the same order in every process
-        if any(t["modality"] == modality for t in f.treatments):
-            f.improvement.setdefault(modality, []).append((kind, s.whole))
+        f.improvement.setdefault(modality, []).append((kind, s.whole))
+
+
+def _less_drug(text: str) -> Span | None:
+    """Where the sentence says a named drug was taken less ("cut back his Norco")."""
+    for drug, (start, end) in find_drugs(text):
+        window = max(0, start - 60)
+        if not drug.class_only and (m := _LESS_MEDICATION_RE.search(text[window:start])):
+            return (window + m.start(), end)
+    return None
 
 
 _FS_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
@@ -864,7 +939,8 @@ def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
                     continue
                 # An absent sign or symptom ("no numbness", "no neurological deficits") speaks for an
                 # intact examination, but more weakly than a normal sign: it never outweighs one.
-                seen = "absent" if Flag.negated in ctx else kind
+                shows = _deficit_pattern(s.text, m.start(), m.end()) if kind == "nerve_compromise" else kind
+                seen = "absent" if Flag.negated in ctx else shows
                 found.setdefault(seen, s.span(m))
     # Signs of nerve compromise decide, unless normal signs stand beside them (then the examination
     # is not unequivocal); else a normal examination; symptoms alone (numbness, radiating pain) with

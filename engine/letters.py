@@ -923,7 +923,7 @@ def parse_amount(text: str) -> Amount:
             else:
                 continue
             masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
-    quantity = count
+    quantity = _with_refills(text, count)
     if quantity is None and freq and dur:
         quantity = int(freq * dur)
     return Amount(
@@ -941,6 +941,21 @@ def _value(words: str | None) -> int | None:
         return None
     value = number_value(words)
     return value if value and value <= 9999 else None
+
+
+# Refills of a dispensed count: "#60 with 2 refills" is 180 tablets, "Three refills of X #60" is 180.
+_REFILLS_AFTER = re.compile(rf"#\s*\d{{1,4}}\b[^#]{{0,30}}?\bwith\s+(?P<n>{NUMBER})\s+refills?\b", re.I)
+_REFILLS_OF = re.compile(rf"^\W*(?:retrospective\s+)?(?P<n>{NUMBER})\s+refills?\s+of\b[^#]{{0,60}}#\s*\d", re.I)
+
+
+def _with_refills(text: str, count: int | None) -> int | None:
+    if count is None:
+        return None
+    if (m := _REFILLS_AFTER.search(text)) and (n := _value(m.group("n"))) is not None and n <= 12:
+        return count * (1 + n)
+    if (m := _REFILLS_OF.search(text)) and (n := _value(m.group("n"))) is not None and n <= 12:
+        return count * n
+    return count
 
 
 def _mask_month_dates(text: str) -> str:

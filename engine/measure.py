@@ -177,7 +177,8 @@ def _item(t: _Tally, want: dict[str, Any], got: Any) -> None:
     t.add("item.outcome", want["outcome"], g("outcome"))
     t.add("item.category", want["category"], g("category"))
     t.add("item.service", want["service"], g("service"))
-    t.add("item.drug", want.get("drug"), g("drug"))
+    # A compound's ingredients are a set: "lidocaine/menthol" is "menthol/lidocaine".
+    t.add("item.drug", _ingredients(want.get("drug")), _ingredients(g("drug")))
     t.add("item.drug_class", want.get("drug_class"), g("drug_class"))
     # An MRI with no count written is one study to the reader (quantity_implied); the labels leave
     # a count that is not written null.
@@ -189,6 +190,10 @@ def _item(t: _Tally, want: dict[str, Any], got: Any) -> None:
     first = got.citations[0] if got is not None and got.citations else None
     for name in ("kind", "guideline", "edition_year", "sections"):
         t.add(f"item.citation.{name}", cited.get(name), _citation_value(first, name))
+
+
+def _ingredients(drug: str | None) -> list[str] | None:
+    return sorted(" ".join(x.split()).lower() for x in drug.split("/")) if drug else None
 
 
 def _citation_value(c: Any, name: str) -> Any:

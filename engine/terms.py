@@ -276,12 +276,16 @@ def _lexicon() -> _Lexicon:
         drug = Drug(generic, DrugClass(entry["class"]))
         for name in [generic, *entry.get("names", [])]:
             drugs[name.lower()] = drug
+    for product, entry in (raw.get("products") or {}).items():
+        # A topical product is its ingredients: "methyl salicylate/menthol", applied to the skin.
+        drugs[product.lower()] = Drug("/".join(entry["ingredients"]), DrugClass.topical_analgesic)
     return _Lexicon(drugs)
 
 
 def generic_names() -> tuple[str, ...]:
     """Every generic drug name the lexicon knows (the vocabulary of a request's ingredients)."""
-    return tuple(sorted({d.name for d in _lexicon().by_name.values() if not d.class_only}))
+    return tuple(sorted({part for d in _lexicon().by_name.values() if not d.class_only
+                         for part in d.name.split("/")}))
 
 
 def find_drugs(text: str) -> list[tuple[Drug, Span]]:
@@ -324,8 +328,12 @@ def _medication(text: str, drugs: list[tuple[Drug, Span]]) -> Named:
     if first.class_only:
         return Named(_DRUG_CLASS_SERVICE[first.drug_class], None, first.drug_class)
     if _TOPICAL.search(text) or first.drug_class is DrugClass.topical_analgesic:
-        cls = DrugClass.compound if len(distinct) > 1 else DrugClass.topical_analgesic
-        return Named(Service.topical_analgesic, "/".join(d.name for d in distinct), cls)
+        # Every drug a topical names is an ingredient (dextromethorphan in a compound too), each once
+        # however it is named (a product and its ingredients).
+        ingredients = list(dict.fromkeys(
+            part for d, _ in drugs if not d.class_only for part in d.name.split("/")))
+        cls = DrugClass.compound if len(ingredients) > 1 else DrugClass.topical_analgesic
+        return Named(Service.topical_analgesic, "/".join(ingredients), cls)
     return Named(_DRUG_CLASS_SERVICE[first.drug_class], first.name, first.drug_class)
 
 

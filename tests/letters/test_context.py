@@ -32,3 +32,17 @@ def test_asserted() -> None:
     text = "History of neck pain; no numbness."
     assert context(text, text.index("neck")).asserted  # historical is still asserted
     assert not context(text, text.index("numbness")).asserted
+
+
+@pytest.mark.parametrize("sentence,target,flags", [
+    # A negation covers every member of a list of alternatives, however long.
+    ("He denied any shooting pain down the legs or burning or numbness or weakness.", "weakness", {Flag.negated}),
+    # ...but not a finding after the list has turned into a new statement.
+    ("She denies numbness or tingling and has weakness of the left leg.", "weakness", set()),
+    ("The examiner was unable to detect any decreased sensation in the hand.", "decreased sensation",
+     {Flag.negated}),
+    ("Could not elicit a positive Tinel's sign.", "positive Tinel", {Flag.negated}),
+    ("The notes are silent as to whether he is working.", "working", {Flag.uncertain}),
+])
+def test_more_flags(sentence: str, target: str, flags: set[Flag]) -> None:
+    assert _flags(sentence, target) == flags

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus a
 # Recall on the labels as measured when this test was written (README "Reading letters"); a change
 # that reads less well fails here. Fields the rules read are held to 0.8 unless listed: the
 # exceptions are the gaps the README names.
-BELOW_TARGET = {"functional_improvement.documented": 0.5}
+BELOW_TARGET: dict[str, float] = {}
 
 
 # Reading all 140 PDFs takes 10-20 s, too long for every run: by default the labelled letters are
@@ -61,7 +61,7 @@ def test_at_most_three_percent_of_items_are_other(corpus: dict[str, tuple[Letter
 
 def test_labelled_letters_have_their_items_and_outcomes(corpus: dict[str, tuple[Letter, Case]]) -> None:
     labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
-    assert len(labels) >= 30
+    assert len(labels) >= 72
     for number, label in labels.items():
         letter, _ = corpus[number]
         assert [i.outcome.value for i in letter.items] == [x["outcome"] for x in label["items"]], number

@@ -342,3 +342,84 @@ def test_request_details_from_the_item_wording(title: str, details: dict[str, ob
     defaults = {"acquisition": "unknown", "approach": "unknown", "levels": None, "post_surgical": None,
                 "purpose": "unknown"}
     assert got == {**defaults, **details}
+
+
+# ------------------------------------- phrasings of real summaries, in sentences written for these tests
+
+
+@pytest.mark.parametrize("summary,modality,value", [
+    # what the treatment helped with, when that is a function
+    ("Physical therapy helped with her knee flexibility. She completed 6 sessions of physical therapy.",
+     "physical_therapy", "documented"),
+    ("Chiropractic care has been helpful with pain and the locking of his back. He had 8 chiropractic "
+     "visits. Chiropractic care was also beneficial for his walking.", "chiropractic", "documented"),
+    ("She had 6 sessions of physical therapy with fewer episodes of knee buckling.", "physical_therapy",
+     "documented"),
+    # the other gains the definition names: fewer work restrictions, less medication
+    ("He completed 6 acupuncture sessions. After acupuncture his work restrictions were reduced.",
+     "acupuncture", "documented"),
+    ("She had acupuncture and was able to cut back on her Norco.", "acupuncture", "documented"),
+    ("He completed acupuncture and has reduced his use of pain medications.", "acupuncture", "documented"),
+    # pain relief alone, or no gain, is not a gain in function
+    ("She had physical therapy, which was helpful with pain.", "physical_therapy", "unknown"),
+    ("She had physical therapy that did not help with her walking.", "physical_therapy", "none"),
+    ("Physical therapy was tried with no change in her flexibility. She had 6 physical therapy sessions. "
+     "She did not improve.", "physical_therapy", "none"),
+])
+def test_functional_improvement_phrasings(summary: str, modality: str, value: str) -> None:
+    got = {t.modality.value: t.functional_improvement.value
+           for t in letter(summary, title="Physical therapy x 6: Upheld").treatments}
+    assert got[modality] == value
+
+
+def test_less_medication_after_a_treatment_is_that_treatments_gain() -> None:
+    case = letter("He completed acupuncture and has reduced his use of pain medications.")
+    got = {t.modality.value: t.functional_improvement.value for t in case.treatments}
+    assert got == {"acupuncture": "documented", "medication": "unknown"}
+
+
+def test_improvement_said_before_the_treatment_is_listed() -> None:
+    # Summaries often say what a therapy did before they list the treatments had.
+    case = letter("On exam the knee bends to 100 degrees. Therapy helped with flexibility. Treatment to date "
+                  "has included 6 sessions of physical therapy.", title="Physical therapy x 6: Upheld")
+    pt = next(t for t in case.treatments if t.modality.value == "physical_therapy")
+    assert (pt.sessions, pt.functional_improvement.value) == (6, "documented")
+    # ...and what is said of a treatment the letter does not show was had is not kept.
+    case = letter("Acupuncture helped with mobility in other patients she knows.")
+    assert all(t.modality.value != "acupuncture" for t in case.treatments)
+
+
+@pytest.mark.parametrize("sentence,status", [
+    ("She is currently working with modification.", "modified_duty"),
+    ("Current work status: restricted.", "modified_duty"),
+    ("He was placed on modified activity until the next visit.", "modified_duty"),
+    ("She reports depression due to her inability to work.", "off_work"),
+    # what the claimant could do yields to what he does; a status he had before to a current one
+    ("He is not working but is able to return to work with restrictions.", "off_work"),
+    ("She is able to return to work with restrictions.", "modified_duty"),
+    ("He was at full duty prior to the visit, and was then placed on modified activity.", "modified_duty"),
+    ("The notes are silent as to whether he is off work.", "unknown"),
+])
+def test_work_status_phrasings(sentence: str, status: str) -> None:
+    assert letter(f"The patient is a 50 year old. {sentence}").claimant.work_status.value == status
+
+
+@pytest.mark.parametrize("sentence,neurologic", [
+    ("Motor strength is 5 of 5 in the lower extremities.", "intact"),
+    ("Strength was 4 of 5 in the left ankle dorsiflexors.", "nerve_compromise"),
+    ("She has normal sensation in both hands.", "intact"),
+    ("The physical examination showed no abnormal objective findings.", "intact"),
+    # a deficit in no nerve's pattern is not nerve compromise
+    ("Grip strength was decreased on the right.", "equivocal"),
+    ("There was decreased sensation and strength in the bilateral upper extremities.", "equivocal"),
+    ("There was generalized weakness of the right arm; the examiner could not isolate a specific "
+     "dermatome and was unable to detect any decreased sensation.", "equivocal"),
+    ("There was decreased sensation in the upper extremities in the C6 dermatome.", "nerve_compromise"),
+    # provocative signs
+    ("There was a positive cervical compression test.", "equivocal"),
+    ("The foraminal compression test produced pain on the left.", "equivocal"),
+    # a negation covers a list of alternatives
+    ("He denied radiating pain or associated numbness or weakness; strength is 5 of 5.", "intact"),
+])
+def test_neurologic_exam_phrasings(sentence: str, neurologic: str) -> None:
+    assert letter(sentence).exam.neurologic.value == neurologic

@@ -168,3 +168,15 @@ def test_find_body_regions(text: str, regions: list[R]) -> None:
 ])
 def test_find_dates(text: str, dates: list[dt.date]) -> None:
     assert [d for d, _ in find_dates(text)] == dates
+
+
+@pytest.mark.parametrize("text,quantity", [
+    ("Naproxen 550mg #60 with 2 refills", 180),
+    ("Omeprazole 20mg, one daily #30 with one refill", 60),
+    ("Two refills of Tramadol 50mg #60", 120),
+    ("Retrospective three refills of Voltaren 75mg #60", 180),
+    ("Voltaren 75mg #60", 60),
+    ("Refills of Norco #90", 90),  # no number of refills: only the count written
+])
+def test_refills_multiply_the_dispensed_count(text: str, quantity: int) -> None:
+    assert parse_amount(text).quantity == quantity

@@ -52,3 +52,33 @@ def test_titles(title: str, service: Service, drug: str | None, drug_class: Drug
 
 def test_drug_names_are_whole_words_in_any_case() -> None:
     assert [d.name for d, _ in find_drugs("NORCO and ultram ER; somatic pain")] == ["hydrocodone", "tramadol"]
+
+
+@pytest.mark.parametrize("title,service,drug,drug_class", [
+    # a manufactured topical is its ingredients: one makes that drug as a topical, several a compound
+    ("Salonpas patch #30", Service.topical_analgesic, "methyl salicylate/menthol", DrugClass.compound),
+    ("Flector 1.3% patch #60", Service.topical_analgesic, "diclofenac", DrugClass.topical_analgesic),
+    ("AneCream 4% 30g", Service.topical_analgesic, "lidocaine", DrugClass.topical_analgesic),
+    ("LidoPro lotion 121g", Service.topical_analgesic, "capsaicin/lidocaine/menthol/methyl salicylate",
+     DrugClass.compound),
+    # ...each ingredient once, however it is named
+    ("LidoPro (lidocaine, capsaicin) ointment", Service.topical_analgesic,
+     "capsaicin/lidocaine/menthol/methyl salicylate", DrugClass.compound),
+    # every drug a compound names is an ingredient, of whatever class
+    ("Ketoprofen 10%/dextromethorphan 5% cream", Service.topical_analgesic, "ketoprofen/dextromethorphan",
+     DrugClass.compound),
+    # an oral combination is the ingredient that decides its class
+    ("Trezix capsules #40", Service.opioid, "dihydrocodeine", DrugClass.opioid),
+    ("Fioricet #30", Service.medication_other, "butalbital", DrugClass.other),
+    ("Tramadol/acetaminophen 37.5/325mg #60", Service.opioid, "tramadol", DrugClass.opioid),
+    ("Duexis 800/26.6mg #90", Service.nsaid, "ibuprofen", DrugClass.nsaid),
+])
+def test_products_and_combinations(title: str, service: Service, drug: str, drug_class: DrugClass) -> None:
+    named = classify(title)
+    assert (named.service, named.drug, named.drug_class) == (service, drug, drug_class)
+
+
+def test_generic_names_are_single_drugs() -> None:
+    from engine.terms import generic_names
+    names = generic_names()
+    assert all("/" not in n for n in names) and {"menthol", "methyl salicylate", "butalbital"} <= set(names)
