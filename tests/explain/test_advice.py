@@ -1,7 +1,6 @@
 """What would pass (engine.advice) and the pre-check (engine.explain.precheck)."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -68,16 +67,12 @@ def test_seed_001_is_advised_to_document_functional_improvement_as_9792_20f_defi
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.yaml")), ids=lambda p: p.stem[:3])
-def test_every_seed_request_is_advised_well_under_a_second(path):
+def test_every_seed_request_upheld_gets_advice_and_no_other_does(path):
+    # How long advice takes is measured by benchmarks/bench_engine.py (advice_worst_ms), not here:
+    # a timed assertion fails on a loaded machine and proves nothing about correctness.
     case = load_case(str(path))
-    for i, request in enumerate(case.requests):
-        decide_request(case, request, book())  # rules registered with durable_rules beforehand
-        elapsed = []
-        for _ in range(3):  # the best of three, so that a busy machine does not fail the test
-            start = time.perf_counter()
-            d = advised(case, i)
-            elapsed.append(time.perf_counter() - start)
-        assert min(elapsed) < 0.5, f"{path.name} request {i}: advice took {min(elapsed):.2f} s"
+    for i, _request in enumerate(case.requests):
+        d = advised(case, i)
         assert (d.advice is not None) == (d.outcome == "Upheld")
 
 
