@@ -28,7 +28,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 _COLD_UNIT = _words(r"(?:cold|cryo\w*|ice)\s+(?:therapy\s+|compression\s+)?(?:units?|machines?|devices?|systems?)"
                     r"|cold\s+compression|cryotherapy|cryo[- ]?cuff|continuous[- ]flow|vascutherm|game\s*ready"
                     r"|polar\s*care|thermocool")
-_HEAT_COLD = _words(r"(?:hot|heat|heating|ice|cold|thermal)(?:/(?:hot|heat|ice|cold))?\s+"
+_HEAT_COLD = _words(r"(?:hot|heat|heating|ice|cold|thermal)(?:\s*(?:/|and|&)\s*(?:hot|heat|ice|cold))?\s+"
                     r"(?:(?:therapy|gel|touch|back|custom)\s+){0,3}(?:packs?|pads?|wraps?|therapy|applications?)"
                     r"|(?:hot|heat|ice|cold)/(?:hot|heat|ice|cold)")
 _COLD = _words(r"cold|ice|cryo\w*")
