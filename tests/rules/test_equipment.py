@@ -132,3 +132,22 @@ def test_other_laboratory_tests_get_no_prediction(kind):
 def test_drug_testing_2016_in_force(date, outcome, rules):
     d = lab("drug_screen", True, date=date, quantity=1)
     assert (d.outcome, d.rules) == (outcome, rules)
+
+
+# -- functional capacity evaluation -------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, restrictions, rules", [
+    ("full_duty", None, ["fce.full_duty.no_work_capability_question"]),
+    ("full_duty", False, ["fce.full_duty.no_work_capability_question"]),
+    ("full_duty", True, []), ("modified_duty", None, []), ("off_work", None, []), ("unknown", None, [])])
+def test_fce_when_work_capability_is_in_question(status, restrictions, rules):
+    d = decide({"service": "functional_capacity_evaluation", "date": DAY},
+               claimant={"work_status": status, "permanent_restrictions": restrictions})
+    assert (d.outcome, d.rules) == ("Upheld", rules)
+    assert d.confidence == ("high" if rules else "low")
+
+
+@pytest.mark.parametrize("date, outcome", [("2009-07-17", None), ("2009-07-18", "Upheld"), ("2017-12-01", None)])
+def test_fce_rules_in_force_with_the_acoem_chapters(date, outcome):
+    d = decide({"service": "functional_capacity_evaluation", "date": date}, claimant={"work_status": "full_duty"})
+    assert d.outcome == outcome
