@@ -162,10 +162,3 @@ def test_the_postsurgical_marker_is_in_force_with_the_chronic_pain_files(date, f
         d = pm(["myalgia", "extreme_obesity"], service=service, post_surgical=True, date=date)
         assert d.outcome is None
         assert ("postsurgical.physical_medicine.not_encoded" in d.rules) == fires
-
-
-@pytest.mark.parametrize("quantity, frequency", [(12, None), (30, None), (8, 5)])
-def test_a_post_surgical_request_is_never_decided_by_the_chronic_pain_figures(quantity, frequency):
-    # a denial by a chronic pain figure would outrank the postsurgical file's "not encoded"
-    d = pm(quantity=quantity, frequency_per_week=frequency, post_surgical=True, employer_authorized=True)
-    assert (d.outcome, d.rules) == (None, ["postsurgical.physical_medicine.not_encoded"])
