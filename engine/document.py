@@ -18,6 +18,9 @@ from .terms import generic_names
 from .vocab import (
     MODALITIES,
     Acquisition,
+    Equipment,
+    HomeCare,
+    LabTest,
     AdlChange,
     BodyRegion,
     Condition,
@@ -121,6 +124,12 @@ FACTS: dict[str, FactType] = {
     "request.levels": FactType("integer", description="spinal levels injected in one session"),
     "request.approach": _enum(InjectionApproach, "route of an epidural steroid injection"),
     "request.drug_class": _enum(DrugClass, "the class of a requested medication"),
+    # durable medical equipment, home health and laboratory tests (engine/equipment_facts.py)
+    "request.equipment": _enum(Equipment, "the kind of device a durable medical equipment request names"),
+    "request.home_care": _enum(HomeCare, "what a home health request provides"),
+    "request.hours_per_week": FactType("number", description="hours of home health care a week"),
+    "request.lab": _enum(LabTest, "the kind of laboratory test requested"),
+    "claimant.homebound": FactType("boolean", description="confined to the home; null not stated"),
     "request.ingredients": FactType(
         "list", generic_names(), "the generic drugs of a requested medication (several for a compound); "
         "[] when the request names none"),
@@ -259,6 +268,7 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
             "date_of_injury": c.date_of_injury.isoformat() if c.date_of_injury else None,
             "work_status": _known(c.work_status),
             "permanent_restrictions": c.permanent_restrictions,
+            "homebound": c.homebound,
         },
         "conditions": sorted({x.value for x in case.conditions}),
         "body_regions": sorted({x.value for x in case.body_regions}),
@@ -310,6 +320,10 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
             "prior_sessions": prior,
             "total_with_prior": None if request.quantity is None or prior is None
             else request.quantity + prior,
+            "equipment": _known(request.equipment),
+            "home_care": _known(request.home_care),
+            "hours_per_week": request.hours_per_week,
+            "lab": _known(request.lab),
         },
     }
     medication_document(document, case, request)

@@ -40,6 +40,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .context import Flag, context
+from .course_facts import continued_courses
+from .equipment_facts import item_details, read_homebound
 from .editions import period_of
 from .terms import find_drugs, without_overlaps
 from .facts import Case
@@ -87,10 +89,12 @@ def letter_to_case(letter: Letter) -> Case:
                     letter.header.date_of_injury.isoformat(), letter.header.spans["date_of_injury"])
     if letter.summary is not None:
         _read_clinical(summary, _sentences(letter.body, _summary_span(letter)))
+        read_homebound(summary, letter, _summary_span(letter))
     if letter.cover is not None:
         _read_cover(summary, letter.cover.span)
     for item in letter.items:
         _authorized_part(summary, item)
+    continued_courses(summary, letter.items)
     rationale = _Facts(letter, EvidenceSource.rationale, prefix="rationale_facts.")
     for item in letter.items:
         if item.rationale_span is not None:
@@ -402,6 +406,7 @@ _CONDITION_TERMS: list[tuple[Condition, str]] = [
     (Condition.depression, r"depression|depressive|depressed mood"),
     (Condition.anxiety, r"anxiety"),
     (Condition.extreme_obesity, r"morbid(?:ly)? obes\w*|extreme obesity"),
+    (Condition.de_quervain_tenosynovitis, r"de ?quervain'?s?(?: (?:disease|tenosynovitis|tendinitis|tendonitis|syndrome))?"),
 ]
 _CONDITION_RES = [(c, re.compile(rf"\b(?:{p})\b", re.I)) for c, p in _CONDITION_TERMS]
 
@@ -1104,12 +1109,15 @@ def _request_details(item: Item) -> dict[str, Any]:
         out["acquisition"] = "purchase"
     elif re.search(r"\brent(?:al)?\b", title, re.I):
         out["acquisition"] = "rental"
-    if re.search(r"\bpost[- ]?(?:op|operative|surgical)\b", title, re.I):
+    # "Associated surgical service: X" is how IMR letters title the care requested with a surgery
+    # (aftercare, equipment, labs): the service belongs to the post-surgical period.
+    if re.search(r"\bpost[- ]?(?:op|operative|surgical)\b|^\s*associated surgical services?\b", title, re.I):
         out["post_surgical"] = True
     if re.search(r"\bmaintenance\b", title, re.I):
         out["purpose"] = "maintenance"
     elif re.search(r"\bflare[- ]?ups?\b", title, re.I):
         out["purpose"] = "flare_up"
+    out.update(item_details(item, out))
     if item.service is Service.epidural_steroid_injection:
         if re.search(r"\btransforaminal\b|\bTFESI\b", title, re.I):
             out["approach"] = "transforaminal"

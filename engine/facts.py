@@ -17,6 +17,9 @@ from .sources import Document, load, parse, register_keys
 from .validation import FieldProblem, field_path, validate
 from .vocab import (
     Acquisition,
+    Equipment,
+    HomeCare,
+    LabTest,
     AdlChange,
     BodyRegion,
     Condition,
@@ -73,6 +76,8 @@ class Claimant(Model):
     date_of_injury: dt.date | None = None
     work_status: WorkStatus = WorkStatus.unknown
     permanent_restrictions: Bool | None = Field(None, description="null: not stated")
+    homebound: Bool | None = Field(
+        None, description="confined to the home: cannot leave it without help (home health); null: not stated")
 
 
 class Diagnosis(Model):
@@ -221,6 +226,13 @@ class Request(Model):
         None, description="spinal levels (nerve roots) injected in one session, for an epidural steroid injection")
     approach: InjectionApproach = Field(
         InjectionApproach.unknown, description="route of an epidural steroid injection")
+    equipment: Equipment = Field(
+        Equipment.unknown, description="for durable medical equipment: the kind of device requested")
+    home_care: HomeCare = Field(
+        HomeCare.unknown, description="for home health: skilled, personal or domestic care")
+    hours_per_week: Annotated[Number, Field(gt=0)] | None = Field(
+        None, description="for home health: hours of care a week")
+    lab: LabTest = Field(LabTest.unknown, description="for a laboratory test: its kind (e.g. a drug screen)")
     determination: Determination | None = None
     continuing: Bool | None = Field(
         None, description="a medication: true = it continues one already in use (a refill); false = a "

@@ -191,6 +191,7 @@ class Condition(StrEnum):
     fracture = "fracture"
     osteoarthritis = "osteoarthritis"
     insomnia = "insomnia"
+    de_quervain_tenosynovitis = "de_quervain_tenosynovitis"
 
 
 class BodyRegion(StrEnum):
@@ -314,3 +315,32 @@ class GiRiskFactor(StrEnum):
     anticoagulant = "anticoagulant"
     high_dose_nsaid = "high_dose_nsaid"
     multiple_nsaids = "multiple_nsaids"
+
+
+class Equipment(StrEnum):
+    """The kind of device a durable medical equipment request names (the kinds the MTUS speaks to)."""
+
+    lumbar_support = "lumbar_support"        # back brace, lumbar support or corset (ACOEM ch. 12)
+    heat_cold = "heat_cold"                  # hot or cold packs, pads, wraps for self-application
+    cold_therapy_unit = "cold_therapy_unit"  # continuous-flow cryotherapy, cold compression units
+    wrist_splint = "wrist_splint"            # wrist or thumb brace or splint (ACOEM ch. 11)
+    other = "other"
+    unknown = "unknown"
+
+
+class HomeCare(StrEnum):
+    """What a home health request provides (the kinds of service the chronic pain guideline names)."""
+
+    skilled = "skilled"              # a licensed professional's care: nursing, wound care, IV drugs, therapy
+    personal_care = "personal_care"  # an aide's help with activities of daily living, transfers
+    domestic = "domestic"            # shopping, cleaning, laundry
+    unknown = "unknown"
+
+
+class LabTest(StrEnum):
+    """The kind of laboratory test a request names."""
+
+    drug_screen = "drug_screen"  # urine (or other) drug testing
+    blood_test = "blood_test"
+    other = "other"
+    unknown = "unknown"

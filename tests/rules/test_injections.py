@@ -218,9 +218,25 @@ def test_repeat_interval_at_least_two_months(last_date, outcome):
         assert "1.94 months" in d.rationale
 
 
-@pytest.mark.parametrize("service, make", [("epidural_steroid_injection", esi), ("trigger_point_injection", tpi)])
 @pytest.mark.parametrize("date, outcome", [("2009-07-17", None), ("2009-07-18", "Overturned"),
                                            ("2016-07-28", "Overturned"), ("2016-07-29", None)])
-def test_in_force_from_2009_07_18_to_2016_07_28(service, make, date, outcome):
-    kwargs = {"injury": "2009-01-01"} if make is tpi else {}
-    assert make(date=date, **kwargs).outcome == outcome
+def test_tpi_in_force_from_2009_07_18_to_2016_07_28(date, outcome):
+    assert tpi(date=date, injury="2009-01-01").outcome == outcome
+
+
+@pytest.mark.parametrize("date, outcome, ruleset", [
+    ("2009-07-17", None, None), ("2009-07-18", "Overturned", "epidural_steroid_injection_2009"),
+    ("2016-07-28", "Overturned", "epidural_steroid_injection_2009"),
+    ("2016-07-29", "Overturned", "epidural_steroid_injection_2016"),
+    ("2017-11-30", "Overturned", "epidural_steroid_injection_2016"), ("2017-12-01", None, None)])
+def test_esi_in_force_from_2009_07_18_to_2017_11_30_with_the_2016_edition(date, outcome, ruleset):
+    d = esi(date=date)
+    assert d.outcome == outcome
+    if ruleset:
+        assert any(g.startswith(ruleset + " ") for g in d.guidelines)
+
+
+def test_esi_2016_edition_denies_without_radiculopathy_on_examination():
+    d = esi(date="2016-12-15", exam={"neurologic": "intact"})
+    assert d.outcome == "Upheld" and "esi.radiculopathy.not_on_exam" in d.rules
+    assert "(2016)" in d.citations[0]
