@@ -35,6 +35,8 @@ from .vocab import (
     Sex,
     TestResult,
     WorkStatus,
+    ElectrodiagnosticStudy,
+    RegionalFinding,
 )
 
 # The largest count and number a case may state. durable_rules' JSON parser refuses integers
@@ -152,6 +154,13 @@ class ProgramEvaluation(Model):
         None, description="negative predictors of success have been identified and addressed")
 
 
+class RegionFinding(Model):
+    """A finding tied to a body region: a red flag, a sign of internal derangement, a nerve deficit..."""
+
+    body_region: BodyRegion
+    finding: RegionalFinding
+
+
 class Surgery(Model):
     procedure: Annotated[str, Field(min_length=1)]
     date: dt.date | None = None
@@ -199,6 +208,12 @@ class Request(Model):
     approach: InjectionApproach = Field(
         InjectionApproach.unknown, description="route of an epidural steroid injection")
     determination: Determination | None = None
+    studies: list[ElectrodiagnosticStudy] = Field(
+        default_factory=list, description="the studies an electrodiagnostic request names (emg, ncs, ssep); "
+        "[] when it names none")
+    ordered_on: dt.date | None = Field(
+        None, description="the date the service was ordered (the request for authorization), when the "
+        "record gives it; the time from the injury to the order is what the imaging criteria weigh")
 
 
 def _evidence(value: Any) -> Any:
@@ -231,6 +246,10 @@ class ClinicalFacts(Model):
         description="admission criteria for a functional restoration program (CPMTG pp. 31-32)")
     surgery: list[Surgery] = Field(default_factory=list)
     planned_procedures: list[str] = Field(default_factory=list)
+    regional_findings: list[RegionFinding] = Field(
+        default_factory=list,
+        description="findings of the history and examination by body region (red flags, signs of "
+        "internal derangement, nerve deficits, paresthesias); a finding not listed is not documented")
 
 
 class Case(ClinicalFacts):
@@ -399,6 +418,7 @@ def dump_case(case: Case, fmt: str = "yaml") -> str:
 
 __all__ = [
     "Case", "ClinicalFacts", "Claimant", "Determination", "Diagnosis", "Evidence", "Exam",
-    "FunctionalStatus", "InputError", "Medication", "ProgramEvaluation", "Request", "Surgery", "Treatment",
+    "FunctionalStatus", "InputError", "Medication", "ProgramEvaluation", "RegionFinding", "Request", "Surgery",
+    "Treatment",
     "case_schema", "dump_case", "field_path", "load_case", "parse_case",
 ]
