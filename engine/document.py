@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .facts import Case, Request
 from .medication_facts import medication_document
-from .terms import generic_names
+from .terms import find_body_regions, generic_names
 from .vocab import (
     MODALITIES,
     Acquisition,
@@ -38,6 +38,8 @@ from .vocab import (
     TestResult,
     WorkStatus,
     family,
+    ElectrodiagnosticStudy,
+    RegionalFinding,
 )
 
 
@@ -144,6 +146,18 @@ FACTS: dict[str, FactType] = {
     "request.total_with_prior": FactType(
         "integer", description="requested plus prior sessions of the same service; null if either unknown"
     ),
+    # Region-aware facts of imaging and electrodiagnostic requests (engine.imaging_facts reads them).
+    "request.region_findings": FactType(
+        "list", _members(RegionalFinding),
+        "findings documented for a body region the request names (an extremity request includes its "
+        "joints; an electrodiagnostic request includes the limb and the spine that supplies it)"),
+    "request.region_procedure_planned": FactType(
+        "boolean", description="an invasive procedure of a body region the request names is planned"),
+    "request.months_injury_to_order": FactType(
+        "number", description="months from the injury to the order (ordered_on, else the request's date); "
+        "null when either is unknown"),
+    "request.studies": FactType(
+        "list", _members(ElectrodiagnosticStudy), "the studies an electrodiagnostic request names"),
 }
 # Medication facts (engine.medication_facts computes them): the requested drug's course and response,
 # gastrointestinal risk, opioid monitoring.
@@ -324,10 +338,48 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
             "home_care": _known(request.home_care),
             "hours_per_week": request.hours_per_week,
             "lab": _known(request.lab),
+            **_regional(case, request),
         },
     }
     medication_document(document, case, request)
     return document
+
+
+# A request for an extremity covers its joints; a joint request covers only itself (a knee finding
+# never supports a shoulder study). Nerve studies of a limb also look at the spine that supplies it.
+_LIMB_PARTS: dict[BodyRegion, frozenset[BodyRegion]] = {
+    BodyRegion.upper_extremity: frozenset({BodyRegion.shoulder, BodyRegion.elbow, BodyRegion.forearm,
+                                           BodyRegion.wrist_hand}),
+    BodyRegion.lower_extremity: frozenset({BodyRegion.hip, BodyRegion.knee, BodyRegion.ankle_foot}),
+}
+_LIMB_OF: dict[BodyRegion, BodyRegion] = {p: limb for limb, parts in _LIMB_PARTS.items() for p in parts}
+_NERVE_SUPPLY = {BodyRegion.upper_extremity: BodyRegion.cervical_spine,
+                 BodyRegion.lower_extremity: BodyRegion.lumbar_spine}
+
+
+def request_regions(request: Request) -> set[BodyRegion]:
+    """The body regions whose findings bear on a request."""
+    regions: set[BodyRegion] = set()
+    for r in request.body_regions:
+        regions.add(r)
+        regions |= _LIMB_PARTS.get(r, frozenset())
+        if request.service is Service.electrodiagnostic:
+            limb = _LIMB_OF.get(r, r if r in _LIMB_PARTS else None)
+            if limb is not None:
+                regions |= {limb, _NERVE_SUPPLY[limb]} | _LIMB_PARTS[limb]
+    return regions
+
+
+def _regional(case: Case, request: Request) -> dict[str, Any]:
+    regions = request_regions(request)
+    planned = any(set(find_body_regions(p)) & regions for p in case.planned_procedures)
+    ordered = request.ordered_on or request.date
+    return {
+        "region_findings": sorted({f.finding.value for f in case.regional_findings if f.body_region in regions}),
+        "region_procedure_planned": planned if case.planned_procedures else False,
+        "months_injury_to_order": _months_between(case.claimant.date_of_injury, ordered),
+        "studies": sorted({s.value for s in request.studies}),
+    }
 
 
 def lookup(document: dict[str, Any], path: str) -> Any:

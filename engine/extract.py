@@ -63,6 +63,7 @@ from .letters import (
     region_mentions,
 )
 from .validation import describe, field_path
+from .imaging_facts import order_dates, read_regional_findings, request_facts
 from .vocab import (
     BodyRegion,
     Category,
@@ -188,6 +189,7 @@ class _Facts:
     improvement: dict[str, list[tuple[Improvement, Span]]] = field(default_factory=dict)
     medication_classes: dict[DrugClass, Span] = field(default_factory=dict)
     named_classes: set[DrugClass] = field(default_factory=set)
+    regional_findings: list[dict[str, Any]] = field(default_factory=list)
 
     def cite(self, path: str, span: Span) -> None:
         key = self.prefix + path
@@ -219,7 +221,8 @@ class _Facts:
         self._settle_improvement()
         out: dict[str, Any] = {}
         for name in ("claimant", "diagnoses", "conditions", "body_regions", "medications",
-                     "treatments", "functional_status", "exam", "surgery", "planned_procedures"):
+                     "treatments", "functional_status", "exam", "surgery", "planned_procedures",
+                     "regional_findings"):
             value = getattr(self, name)
             if value:
                 out[name] = value
@@ -587,6 +590,7 @@ def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
             _functional_status(f, s)
     _medication_classes(f)
     _exam(f, sentences)
+    read_regional_findings(f, sentences)
 
 
 def _read_cover(f: _Facts, span: Span) -> None:
@@ -1043,6 +1047,7 @@ def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str,
     evidence: dict[str, dict[str, Any]] = {}
 
     summary_span = _summary_span(letter) if letter.summary else None
+    orders = order_dates(sentences)
 
     def cite(path: str, span: Span | None) -> None:
         if span is not None and span[1] > span[0]:
@@ -1078,6 +1083,9 @@ def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str,
             },
         })
         cite(p, item.title_span)
+        for name, (value, span) in request_facts(item, orders).items():
+            requests[-1][name] = value
+            cite(f"{p}.{name}", span)
         for name in ("quantity", "frequency_per_week", "duration_weeks"):
             if getattr(item, name) is not None:
                 cite(f"{p}.{name}", item.title_span)

@@ -39,6 +39,8 @@ from .vocab import (
     Sex,
     TestResult,
     WorkStatus,
+    ElectrodiagnosticStudy,
+    RegionalFinding,
 )
 
 # The largest count and number a case may state. durable_rules' JSON parser refuses integers
@@ -180,6 +182,13 @@ class OpioidMonitoring(Model):
         None, description="aberrant drug behaviour (misuse, diversion, inconsistent screen) documented")
 
 
+class RegionFinding(Model):
+    """A finding tied to a body region: a red flag, a sign of internal derangement, a nerve deficit..."""
+
+    body_region: BodyRegion
+    finding: RegionalFinding
+
+
 class Surgery(Model):
     procedure: Annotated[str, Field(min_length=1)]
     date: dt.date | None = None
@@ -248,6 +257,12 @@ class Request(Model):
         "(non-opioid analgesics before an opioid, tablets before a compounded kit) documented; null = not stated")
     compounded: Bool | None = Field(
         None, description="a medication: a compounded product (e.g. an oral suspension kit); null = not stated")
+    studies: list[ElectrodiagnosticStudy] = Field(
+        default_factory=list, description="the studies an electrodiagnostic request names (emg, ncs, ssep); "
+        "[] when it names none")
+    ordered_on: dt.date | None = Field(
+        None, description="the date the service was ordered (the request for authorization), when the "
+        "record gives it; the time from the injury to the order is what the imaging criteria weigh")
 
 
 def _evidence(value: Any) -> Any:
@@ -282,6 +297,10 @@ class ClinicalFacts(Model):
     planned_procedures: list[str] = Field(default_factory=list)
     gastrointestinal: Gastrointestinal = Field(default_factory=Gastrointestinal)
     opioid_monitoring: OpioidMonitoring = Field(default_factory=OpioidMonitoring)
+    regional_findings: list[RegionFinding] = Field(
+        default_factory=list,
+        description="findings of the history and examination by body region (red flags, signs of "
+        "internal derangement, nerve deficits, paresthesias); a finding not listed is not documented")
 
 
 class Case(ClinicalFacts):
@@ -450,6 +469,7 @@ def dump_case(case: Case, fmt: str = "yaml") -> str:
 
 __all__ = [
     "Case", "ClinicalFacts", "Claimant", "Determination", "Diagnosis", "Evidence", "Exam",
-    "FunctionalStatus", "Gastrointestinal", "InputError", "Medication", "OpioidMonitoring", "ProgramEvaluation", "Request", "Surgery", "Treatment",
+    "FunctionalStatus", "Gastrointestinal", "InputError", "Medication", "OpioidMonitoring", "ProgramEvaluation",
+    "RegionFinding", "Request", "Surgery", "Treatment",
     "case_schema", "dump_case", "field_path", "load_case", "parse_case",
 ]

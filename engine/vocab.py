@@ -344,3 +344,24 @@ class LabTest(StrEnum):
     blood_test = "blood_test"
     other = "other"
     unknown = "unknown"
+
+
+class RegionalFinding(StrEnum):
+    """A finding of the history or examination that concerns one body region (imaging and
+    electrodiagnostic criteria of the ACOEM 2004 chapters are judged on the region requested)."""
+
+    red_flag = "red_flag"  # fracture, dislocation, tumor, infection of the region
+    effusion = "effusion"  # joint effusion (knee, ankle)
+    unable_to_bear_weight = "unable_to_bear_weight"
+    mechanical_symptoms = "mechanical_symptoms"  # locking, catching, giving way, instability
+    derangement_sign = "derangement_sign"  # a positive test for a tear or instability (McMurray, Lachman, drop arm...)
+    nerve_deficit = "nerve_deficit"  # decreased sensation, reflexes or strength, atrophy, in the region
+    paresthesia = "paresthesia"  # numbness, tingling, pins and needles, in the region
+
+
+class ElectrodiagnosticStudy(StrEnum):
+    """A study an electrodiagnostic request names."""
+
+    emg = "emg"  # needle electromyography
+    ncs = "ncs"  # nerve conduction studies (NCS/NCV)
+    ssep = "ssep"  # somatosensory evoked potentials

@@ -142,6 +142,13 @@ def _fields_for(fact: str, service: str) -> list[FormField]:
             return [_field("requests.0.drug", "details", "Medication (generic names, / between ingredients)")]
         if name == "treated_regions":
             return []  # the RFA's body region, or the case's
+        if name == "months_injury_to_order":
+            return [_field("claimant.date_of_injury", "claimant", "Date of injury"),
+                    _field("requests.0.ordered_on", "details", "Date the study was ordered")]
+        if name == "region_procedure_planned":
+            return _fields_for("planned_procedures.count", service)
+        if name == "region_findings":
+            return []  # a list of {region, finding} pairs: given in the case file, not in this form
         if name in ("service", "quantity", "frequency_per_week", "duration_weeks", "body_regions", "date"):
             return []  # in the RFA section already
         return [_field(f"requests.0.{name}", "details", DETAIL_LABELS.get(name) or fact_words(fact))]

@@ -243,7 +243,8 @@ class Steer:
             fact = "request.body_regions" if c.fact == "request.treated_regions" else c.fact
             by_fact.setdefault(fact, []).append(c)
         # The request's quantity first: the total with earlier sessions depends on it.
-        for fact in sorted(by_fact, key=lambda f: f != "request.quantity"):
+        # The request's regions before the facts of those regions (region findings, planned procedures).
+        for fact in sorted(by_fact, key=lambda f: (f != "request.quantity", f in _REGIONAL)):
             value = self.solve(fact, by_fact[fact])
             if value is not NOTHING:
                 self.set(fact, value)
@@ -384,6 +385,15 @@ class Steer:
                 self.set("request.prior_sessions", value - quantity)
         elif fact == "request.ingredients":  # the document reads them from the request's drug
             self.request["drug"] = "/".join(value) if value else None
+        elif fact == "request.region_findings":
+            region = (self.request.get("body_regions") or ["knee"])[0]
+            self.data["regional_findings"] = [{"body_region": region, "finding": f} for f in value or []]
+        elif fact == "request.region_procedure_planned":
+            region = (self.request.get("body_regions") or ["knee"])[0]
+            self.data["planned_procedures"] = [f"{_REGION_WORD.get(region, 'knee')} surgery"] if value else []
+        elif fact == "request.months_injury_to_order":
+            self.request["ordered_on"] = self.day.isoformat()
+            self.data.setdefault("claimant", {})["date_of_injury"] = self.months_before(value)
         elif fact == "request.months_since_injury":
             self.data.setdefault("claimant", {})["date_of_injury"] = self.months_before(value)
         elif parts[0] == "request" and parts[1] in Request.model_fields:
@@ -468,6 +478,14 @@ _MEDICATION_FACTS = {
     "gastrointestinal.risk_factor_count": _risk_factor_count,
     "request.months_injury_to_request": _injury_to_request,
 }
+
+
+_REGIONAL = {"request.region_findings", "request.region_procedure_planned"}
+# A word engine.terms reads as each region, for a planned procedure of that region.
+_REGION_WORD = {"lumbar_spine": "lumbar", "cervical_spine": "cervical", "thoracic_spine": "thoracic",
+                "shoulder": "shoulder", "elbow": "elbow", "forearm": "forearm", "wrist_hand": "wrist",
+                "upper_extremity": "arm", "hip": "hip", "knee": "knee", "ankle_foot": "ankle",
+                "lower_extremity": "leg", "head": "head"}
 
 
 class MonthsBefore(float):
