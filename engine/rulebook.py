@@ -717,8 +717,19 @@ def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
 
 
 def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
-    """Load and validate the rulebook completely; the first problem is raised as an InputError."""
-    book, problems = lint(paths)
+    """Load and validate the rulebook completely; the first problem is raised as an InputError.
+
+    A rulebook without problems is kept in the user's cache across runs (``engine.rulecache``).
+    """
+    from .rulecache import cached
+
+    paths = list(paths) if paths is not None else None
+
+    def build() -> tuple[tuple[Rulebook, list[Problem]], bool]:
+        book, problems = lint(paths)
+        return (book, problems), not problems
+
+    book, problems = cached(rule_files(paths), build)
     if problems:
         first = problems[0]
         more = f" (+{len(problems) - 1} more; run `imr rules lint`)" if len(problems) > 1 else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -257,8 +257,13 @@ class Named:
 class _Lexicon:
     def __init__(self, drugs: dict[str, Drug]):
         self.by_name = drugs
-        names = sorted(drugs, key=len, reverse=True)
-        self.regex = re.compile(
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # Compiled on first use: the fact space needs only the names, and `imr check` of a case file
+        # never searches text.
+        names = sorted(self.by_name, key=len, reverse=True)
+        return re.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")(?![\w-])",
             re.I,
         )
