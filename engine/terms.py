@@ -71,7 +71,14 @@ def without_overlaps(hits: Iterable[tuple[Any, Span]]) -> list[tuple[Any, Span]]
 
 def find_services(text: str) -> list[tuple[Service, Span]]:
     """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
-    return without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text))
+    # The same sentence or title is asked about several times (classify, then its first mention;
+    # the extractor's modality readers): each text is scanned once.
+    return list(_services_in(text))
+
+
+@lru_cache(maxsize=2048)
+def _services_in(text: str) -> tuple[tuple[Service, Span], ...]:
+    return tuple(without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text)))
 
 
 def classify_service(title: str) -> Service:
