@@ -1,13 +1,25 @@
-"""Throughput and memory of the engine over many generated cases (run on demand, not in CI).
+"""Throughput, latency and memory of the engine (run on demand, not in CI).
 
-    python benchmarks/bench_engine.py [--cases 20000] [--check-files 2000]
+    python benchmarks/bench_engine.py [--cases 20000] [--check-files 2000] [--json] [--quick]
 
 Measures, in one run:
-  1. `imr check --json` over case files on disk (parse, validate, decide, serialise) against
-  2. a bare durable_rules loop (assert_fact + delete_state, trivial actions) over the same
-     compiled rules and the same facts: the ceiling any wrapper is measured against;
-  3. the resident memory of one process deciding --cases generated cases, sampled every 1,000.
-Figures are reported as ratios against the bare loop measured in the same run.
+  1. `decide_case` in process against a bare durable_rules loop (assert_fact + delete_state,
+     trivial actions) over the same compiled rules and the same facts, on generated cases and on
+     the bundled cases: ``decide_vs_bare``, the ratio in the same run (CPU time of this process, so
+     that other work on the machine moves both sides alike);
+  2. `imr check --json` over case files on disk (parse, validate, decide, serialise), with and
+     without the what-would-pass search;
+  3. letters: text letters read only and read with fact extraction, PDF letters (text and
+     extraction), and the PDF text alone with pypdf and, when installed, pypdfium2 (the bundled
+     letters, and the shared corpus when present; the PDF figures need the corpus);
+  4. one `imr check` of one case file in a fresh process (wall time, the median of several), with
+     the rulebook cache cold and warm;
+  5. the first output line of `imr check --json --no-advice` over --first-files case files;
+  6. the what-would-pass search on every Upheld request of the bundled and generated cases
+     (worst and median);
+  7. the resident memory of one process deciding --cases generated cases, sampled every 1,000.
+``--json`` prints one JSON object with every figure; ``--quick`` runs the same with fewer inputs
+(under a minute).
 """
 from __future__ import annotations
 
@@ -17,7 +29,10 @@ import copy
 import datetime as dt
 import io
 import json
+import os
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +49,10 @@ from engine.rulebook import load_rulebook
 
 SERVICES = ["acupuncture", "electroacupuncture", "massage_therapy"]
 DAY = dt.date(2014, 6, 1)
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "imr-2016-17" / "pdf"
+IMR = [sys.executable, "-m", "engine"]
+cpu = time.process_time
 
 
 def rss_mb() -> float:
@@ -87,14 +106,20 @@ class _BareHost(durable_engine.Host):
         return lambda c: None
 
 
-def bench_bare(cases: list[dict], book) -> float:
-    """assert_fact + delete_state per case on the same compiled rules and facts, nothing else."""
+def bench_bare(cases: list[dict], book, repeat: int = 1) -> float:
+    """assert_fact + delete_state per request on the same compiled rules and facts, nothing else
+    (requests per CPU second)."""
+    from engine.document import judged_day
+
     prepared = []
     for data in cases:
         case = Case.model_validate(data)
-        req = case.requests[0]
-        rulesets = book.in_force(req.service.value, DAY)
-        prepared.append((rulesets, fact_document(case, req)))
+        for req in case.requests:
+            day = judged_day(req, DAY)
+            rulesets = book.in_force(req.service.value, day)
+            if rulesets:
+                prepared.append((rulesets, fact_document(case, req, day)))
+    prepared = prepared * repeat
     host = _BareHost()
     names = {}
     facts = []
@@ -105,23 +130,28 @@ def bench_bare(cases: list[dict], book) -> float:
             host.register_rulesets({names[key][0]: copy.deepcopy(compile_rules(rulesets))})
         name, paths = names[key]
         facts.append((name, {"kind": "case", "id": "case", "sid": f"b{i}", **durable_fact(doc, paths)}))
-    start = time.perf_counter()
+    start = cpu()
     for name, fact in facts:
         try:
             host.assert_fact(name, fact)
         except durable_engine.MessageNotHandledException:
             pass
         host.delete_state(name, fact["sid"])
-    return len(facts) / (time.perf_counter() - start)
+    return len(facts) / (cpu() - start)
 
 
-def bench_decide(cases: list[dict], book) -> float:
-    """decide_case in process: validation, evaluation, resolution and pre-check; no files, no JSON."""
-    models = [Case.model_validate(d) for d in cases]
-    start = time.perf_counter()
+def bench_decide(cases: list[dict], book, repeat: int = 1) -> float:
+    """decide_case in process: evaluation, resolution, pre-check and the reference evaluator's
+    check; no files, no JSON (requests in force per CPU second, as the bare loop counts them)."""
+    from engine.document import judged_day
+
+    models = [Case.model_validate(d) for d in cases] * repeat
+    requests = sum(1 for c in models for r in c.requests if book.in_force(r.service.value, judged_day(r, DAY)))
+    decide_case(models[0], book, today=DAY)  # registers the rules, as the bare loop does before timing
+    start = cpu()
     for case in models:
         decide_case(case, book, today=DAY)
-    return len(models) / (time.perf_counter() - start)
+    return requests / (cpu() - start)
 
 
 def soak(cases, book) -> list[tuple[int, float]]:
@@ -133,27 +163,235 @@ def soak(cases, book) -> list[tuple[int, float]]:
     return samples
 
 
+def bundled_cases() -> list[dict]:
+    from engine.sources import load
+
+    out = []
+    for path in sorted((ROOT / "cases").rglob("*")):
+        if path.suffix in (".yaml", ".json"):
+            data = load(str(path)).data
+            data.pop("letter", None)
+            out.append(data)
+    return out
+
+
+def hypothesis_cases(n: int) -> list[dict]:
+    """Cases of every service from the test strategies (deterministic), when hypothesis is installed."""
+    try:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from diff_outputs import generated
+    except ImportError:
+        return []
+    return [{"case_id": f"gen-{i}", **d} for i, d in enumerate(generated(n))]
+
+
+def _pdf_text_pypdfium2(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return "\n\f\n".join(pages)
+    finally:
+        pdf.close()
+
+
+def bench_letters(rounds: int, max_pdfs: int | None = None) -> dict:
+    """Letters per CPU second of this process: text read only, text with extraction, PDF."""
+    from engine.extract import letter_to_case
+    from engine.letters import _pdf_text, parse_letter
+
+    out: dict = {}
+    texts = [(p.name, p.read_text()) for p in sorted((ROOT / "cases" / "letters").glob("*.txt"))]
+    pdfs = sorted(CORPUS.glob("*.pdf"))[:max_pdfs] if CORPUS.is_dir() else []
+    pdf_bytes = [(p.name, p.read_bytes()) for p in pdfs]
+    corpus_texts = []
+    for name, data in pdf_bytes:
+        try:
+            corpus_texts.append((name, _pdf_text(data, name)))
+        except Exception:  # noqa: BLE001 - a PDF the reader refuses is left out of the text figures
+            pass
+    every = texts + corpus_texts
+    out["letters_text"] = len(every)
+    out["corpus_present"] = bool(pdfs)
+
+    def rate(fn, inputs, n_rounds) -> float:
+        count = 0
+        start = cpu()
+        for _ in range(n_rounds):
+            for name, x in inputs:
+                try:
+                    fn(x, name)
+                except Exception:  # noqa: BLE001 - a refused letter is still read
+                    pass
+                count += 1
+        return count / (cpu() - start)
+
+    out["text_read_letters_per_s_per_core"] = rate(parse_letter, every, rounds)
+    out["text_letters_per_s_per_core"] = rate(lambda t, n: letter_to_case(parse_letter(t, n)), every, rounds)
+    if not pdf_bytes:
+        out["pdf_letters_per_s_per_core"] = None
+        out["pdf_text_pypdf_per_s_per_core"] = None
+        out["pdf_text_pypdfium2_per_s_per_core"] = None
+        return out
+    out["pdf_letters"] = len(pdf_bytes)
+    out["pdf_letters_per_s_per_core"] = rate(lambda d, n: letter_to_case(parse_letter(_pdf_text(d, n), n)),
+                                             pdf_bytes, 1)
+    out["pdf_text_pypdf_per_s_per_core"] = rate(_pdf_text, pdf_bytes, 1)
+    try:
+        import pypdfium2  # noqa: F401
+        out["pdf_text_pypdfium2_per_s_per_core"] = rate(lambda d, n: _pdf_text_pypdfium2(d), pdf_bytes, 1)
+    except ImportError:
+        out["pdf_text_pypdfium2_per_s_per_core"] = None
+    return out
+
+
+def bench_check_one(runs: int) -> dict:
+    """One `imr check` of one bundled case file in a fresh process: wall seconds, cold and warm cache."""
+    case = str(sorted((ROOT / "cases" / "examples").glob("*.yaml"))[0])
+
+    def once(env: dict) -> float:
+        start = time.perf_counter()
+        subprocess.run(IMR + ["check", "--no-advice", case], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "IMR_CACHE_DIR": tmp}
+        cold = []
+        for i in range(max(1, runs // 2)):
+            env_cold = {**os.environ, "IMR_CACHE_DIR": os.path.join(tmp, f"cold{i}")}
+            cold.append(once(env_cold))
+        once(env)  # fills the cache
+        warm = [once(env) for _ in range(runs)]
+    imports = subprocess.run(IMR[:1] + ["-c", "import time; t=time.perf_counter(); import engine.cli, "
+                                        "engine.batch, engine.decision, engine.report, engine.rulebook; "
+                                        "print(time.perf_counter()-t)"], capture_output=True, text=True,
+                             check=True)
+    start = subprocess.run(IMR[:1] + ["-c", "pass"], capture_output=True, check=True)
+    del start
+    bare = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(IMR[:1] + ["-c", "pass"], check=True)
+        bare.append(time.perf_counter() - t)
+    return {"check_one_case_s": statistics.median(warm), "check_one_case_cold_s": statistics.median(cold),
+            "check_one_case_runs": warm, "python_start_s": statistics.median(bare),
+            "check_imports_s": float(imports.stdout.strip())}
+
+
+def bench_first_output(n: int) -> dict:
+    """Seconds to the first output line of `imr check --json --no-advice` over n case files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for data in generate_lazily(n, seed=3):
+            (Path(tmp) / f"{data['case_id']}.json").write_text(json.dumps(data))
+        start = time.perf_counter()
+        proc = subprocess.Popen(IMR + ["check", "--json", "--no-advice", tmp], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        proc.stdout.readline()
+        first = time.perf_counter() - start
+        lines = 1 + sum(1 for _ in proc.stdout)
+        total = time.perf_counter() - start
+        proc.wait()
+    return {"first_output_s": first, "first_output_files": n, "first_output_total_s": total,
+            "first_output_lines": lines}
+
+
+def bench_advice(cases: list[dict], book) -> dict:
+    """The what-would-pass search on every Upheld request: worst and median wall milliseconds."""
+    from engine.advice import advise
+
+    times = []
+    worst_service = None
+    for data in cases:
+        case = Case.model_validate(data)
+        decision = decide_case(case, book, today=DAY)
+        for request, d in zip(case.requests, decision.decisions):
+            if d.outcome == "Upheld" and d.date_used is not None:
+                rulesets = book.in_force(request.service.value, d.date_used)
+                start = time.perf_counter()
+                advise(case, request, book, rulesets, DAY)
+                times.append((time.perf_counter() - start) * 1000)
+                if times[-1] == max(times):
+                    worst_service = request.service.value
+    return {"advice_worst_ms": max(times), "advice_median_ms": statistics.median(times),
+            "advice_requests": len(times), "advice_worst_service": worst_service}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20000, help="cases for the memory soak")
     parser.add_argument("--check-files", type=int, default=2000, help="case files for the throughput runs")
+    parser.add_argument("--generated", type=int, default=2000, help="cases of every service (test strategies)")
+    parser.add_argument("--first-files", type=int, default=20000, help="case files for the first-output run")
+    parser.add_argument("--quick", action="store_true", help="fewer inputs: the same figures in under a minute")
+    parser.add_argument("--json", action="store_true", help="one JSON object with every figure")
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.check_files, args.generated, args.first_files = 1000, 300, 100, 2000
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    figures: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count(),
+                     "load_average_start": os.getloadavg()[0], "quick": args.quick}
+    started = time.perf_counter()
     book = load_rulebook()
     files = generate(args.check_files, seed=1)
+    every = hypothesis_cases(args.generated)
+    bundled = bundled_cases()
     bare = bench_bare(files, book)
     decide = bench_decide(files, book)
-    check = bench_check(files, "--no-advice")
-    advised = bench_check(files)
-    print(f"bare durable_rules loop (assert_fact + delete_state)  : {bare:8.0f} cases/s (1.00x)")
-    print(f"decide_case in process (+ resolution, pre-check)      : {decide:8.0f} cases/s ({decide / bare:.3f}x of bare)")
-    print(f"imr check --json --no-advice (files on disk)          : {check:8.0f} cases/s ({check / bare:.3f}x of bare)")
-    print(f"imr check --json (+ what-would-pass search, default)  : {advised:8.0f} cases/s ({advised / bare:.3f}x of bare)")
+    figures.update(bare_per_s=bare, decide_per_s=decide, decide_vs_bare=decide / bare)
+    say(f"bare durable_rules loop (assert_fact + delete_state)  : {bare:8.0f} requests/s (1.00x)")
+    say(f"decide_case in process (+ resolution, pre-check)      : {decide:8.0f} requests/s ({decide / bare:.3f}x of bare)")
+    repeat = max(1, args.check_files // max(1, len(bundled)))
+    b_bare, b_decide = bench_bare(bundled, book, repeat), bench_decide(bundled, book, repeat)
+    figures["decide_vs_bare_bundled"] = b_decide / b_bare
+    say(f"  bundled cases: bare {b_bare:.0f}/s, decide_case {b_decide:.0f}/s ({b_decide / b_bare:.3f}x)")
+    if every:
+        g_bare, g_decide = bench_bare(every, book), bench_decide(every, book)
+        figures["decide_vs_bare_every_service"] = g_decide / g_bare
+        say(f"  generated cases of every service: bare {g_bare:.0f}/s, decide_case {g_decide:.0f}/s "
+            f"({g_decide / g_bare:.3f}x)")
+    check = bench_check(files, "--no-advice", "--jobs", "1")
+    figures["check_files_per_s"] = check
+    say(f"imr check --json --no-advice --jobs 1 (files on disk)  : {check:8.0f} cases/s (wall)")
+    letters = bench_letters(rounds=1 if args.quick else 3, max_pdfs=20 if args.quick else None)
+    figures.update(letters)
+    say(f"text letters, read only / with extraction              : {letters['text_read_letters_per_s_per_core']:8.0f} / "
+        f"{letters['text_letters_per_s_per_core']:.0f} per CPU second ({letters['letters_text']} letters)")
+    if letters["pdf_letters_per_s_per_core"] is not None:
+        mium = letters["pdf_text_pypdfium2_per_s_per_core"]
+        say(f"PDF letters with extraction                            : {letters['pdf_letters_per_s_per_core']:8.0f} per CPU second; "
+            f"PDF text alone: pypdf {letters['pdf_text_pypdf_per_s_per_core']:.0f}/s, pypdfium2 "
+            + (f"{mium:.0f}/s" if mium else "not installed"))
+    else:
+        say("PDF letters: the shared corpus is absent, skipped")
+    figures.update(bench_check_one(3 if args.quick else 7))
+    say(f"imr check of one case (fresh process, wall, median)    : {figures['check_one_case_s']:.3f} s warm cache, "
+        f"{figures['check_one_case_cold_s']:.3f} s cold; python alone {figures['python_start_s']:.3f} s; "
+        f"imports {figures['check_imports_s']:.3f} s")
+    figures.update(bench_first_output(args.first_files))
+    say(f"first output line of {args.first_files} case files              : {figures['first_output_s']:.3f} s "
+        f"(all {figures['first_output_lines']} lines after {figures['first_output_total_s']:.1f} s)")
+    figures.update(bench_advice(bundled + every + files[:200], book))
+    say(f"what-would-pass search                                 : worst {figures['advice_worst_ms']:.0f} ms "
+        f"({figures['advice_worst_service']}), median {figures['advice_median_ms']:.1f} ms over "
+        f"{figures['advice_requests']} Upheld requests")
     samples = soak(generate_lazily(args.cases, seed=2), book)
     first_k = next(mb for n, mb in samples if n >= min(1000, args.cases))
     peak = max(mb for _, mb in samples)
-    print(f"soak: {args.cases} cases in one process; RSS start {samples[0][1]:.1f} MB, after 1,000 {first_k:.1f} MB, "
-          f"peak {peak:.1f} MB, end {samples[-1][1]:.1f} MB; growth after warm-up {samples[-1][1] - first_k:+.1f} MB")
-    print("samples (cases, MB): " + ", ".join(f"{n}:{mb:.1f}" for n, mb in samples))
+    figures.update(soak_cases=args.cases, rss_start_mb=samples[0][1], rss_after_1000_mb=first_k, rss_peak_mb=peak,
+                   rss_end_mb=samples[-1][1], rss_growth_after_warmup_mb=samples[-1][1] - first_k)
+    say(f"soak: {args.cases} cases in one process; RSS start {samples[0][1]:.1f} MB, after 1,000 {first_k:.1f} MB, "
+        f"peak {peak:.1f} MB, end {samples[-1][1]:.1f} MB; growth after warm-up {samples[-1][1] - first_k:+.1f} MB")
+    figures["load_average_end"] = os.getloadavg()[0]
+    figures["bench_s"] = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(figures, sort_keys=True))
     return 0
 
 

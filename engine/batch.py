@@ -14,11 +14,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import yaml
 
-from .audit import AuditItem
+if TYPE_CHECKING:  # the audit's models are built only by `imr audit`, not at every `imr check`
+    from .audit import AuditItem
 from .vocab import category
 from .decision import CaseDecision, decide_case
 from .errors import EvaluationError, InputError
@@ -261,6 +262,8 @@ def run_batch(paths: Iterable[str], book: Rulebook, *, with_rationale: bool = Fa
 
 
 def audit_items(case: Case, decision: CaseDecision) -> list[AuditItem]:
+    from .audit import AuditItem
+
     """One audit item per request that carries an actual determination."""
     items = []
     for request, d in zip(case.requests, decision.decisions):

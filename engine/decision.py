@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from functools import lru_cache
 from typing import Any
 
 from .editions import licensed_from
@@ -21,6 +22,7 @@ from .contract import (  # noqa: F401  (re-exported: the contract models were de
     Advice, CaseDecision, Change, FiredRule, Precheck, RequestDecision, Trace,
 )
 from .explain import precheck as _precheck
+from .explain import _plan as _explain_plan
 from .explain import run as _explain_run
 from .facts import Case, Request
 from .ir import Rule, RuleSet, leaves
@@ -33,7 +35,7 @@ def render(template: str, document: dict[str, Any], derived: dict[str, str | Non
     """Fill ``{fact.path}`` placeholders; unknown facts read "unknown"."""
     out = []
     one = False  # the last placeholder read "1": "the request for 1 treatments" reads "1 treatment"
-    for literal, name, _, _ in string.Formatter().parse(template):
+    for literal, name in _parsed(template):
         if one:
             literal = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
         out.append(literal)
@@ -43,6 +45,12 @@ def render(template: str, document: dict[str, Any], derived: dict[str, str | Non
             out.append(_words(value))
             one = out[-1] == "1"
     return " ".join("".join(out).split())
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """The literal text and placeholder name pairs of a template (rule texts are few and fixed)."""
+    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
 
 
 _PLURAL_AFTER_ONE = re.compile(
@@ -62,7 +70,8 @@ def _words(value: Any) -> str:
 
 
 def _fired_rule(rs: RuleSet, rule: Rule, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
-    return FiredRule(
+    # Built without validation: every value here is a str or None made by this module.
+    return FiredRule.model_construct(
         id=rule.id, finding=rule.finding, derived=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
         citation=rs.citation(rule), because=render(rule.because, document, derived),
         to_pass=render(rule.to_pass, document, derived) if rule.to_pass else None, status=rule.status,
@@ -98,7 +107,7 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
     document = fact_document(case, request, day)
     firing = run(rulesets, document)
     decision = resolve(request, rulesets, document, firing.fired, firing.derived, day)
-    index = {rule.id: rule for rs in rulesets for rule in rs.rules}
+    index = _explain_plan(rulesets).index
     # Every decision is checked against the reference semantics (engine.explain): durable_rules
     # decides, and a disagreement is an engine failure, never a silent prediction.
     ours = _explain_run(rulesets, document, trace=explain)
@@ -113,7 +122,7 @@ def decide_request(case: Case, request: Request, book: Rulebook, today: dt.date 
         ours.trace.engine_agrees = True
         decision.trace = ours.trace
     decision.precheck = _precheck(rulesets, document, decision.outcome, decision.rules,
-                                  lambda rule_id: render(index[rule_id].because, document, firing.derived),
+                                  lambda rule_id: render(index[rule_id][1].because, document, firing.derived),
                                   evaluation=ours)
     return decision
 
@@ -138,7 +147,7 @@ def _unpredicted(base: dict[str, Any], code: str, reason: str) -> RequestDecisio
 def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
             derived: dict[str, str | None], day: dt.date) -> RequestDecision:
     """Turn the fired rules into a decision with its rationale (shared by every evaluator)."""
-    index = {rule.id: (rs, rule) for rs in rulesets for rule in rs.rules}
+    index = _explain_plan(rulesets).index
     fired = [_fired_rule(*index[i], document, derived) for i in sorted(set(fired_ids), key=fired_ids.index)]
     findings = [f for f in fired if f.finding]
     derivations = [f for f in fired if f.derived]

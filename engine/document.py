@@ -225,8 +225,12 @@ def _any_flag(values: list[bool | None]) -> bool | None:
 
 def _history(case: Case, day: dt.date | None) -> dict[str, dict[str, Any]]:
     history: dict[str, dict[str, Any]] = {}
+    # The treatments grouped by modality once (in their order), not the list scanned per modality.
+    by_modality: dict[str, list[Any]] = {}
+    for t in case.treatments:
+        by_modality.setdefault(t.modality.value, []).append(t)
     for modality in MODALITIES:
-        entries = [t for t in case.treatments if t.modality.value == modality]
+        entries = by_modality.get(modality)
         if not entries:
             # The treatment of record is taken as complete: a modality not in it was not given.
             history[modality] = {"recorded": False, "sessions": 0, "approved": None,
@@ -254,6 +258,17 @@ def _history(case: Case, day: dt.date | None) -> dict[str, dict[str, Any]]:
     return history
 
 
+_FAMILIES: dict[str, tuple[str, ...]] = {}
+
+
+def _same_family(service: str) -> tuple[str, ...]:
+    """The modalities of the service's family, in ``MODALITIES`` order (remembered per service)."""
+    hit = _FAMILIES.get(service)
+    if hit is None:
+        hit = _FAMILIES[service] = tuple(m for m in MODALITIES if family(m) == family(service))
+    return hit
+
+
 def judged_day(request: Request, today: dt.date | None = None) -> dt.date:
     """The day a request is judged as of: its judged_on (a letter's decision date, or the period of
     the edition its reviewer cites), else its own date, else ``today`` (--today), else the clock."""
@@ -269,7 +284,7 @@ def fact_document(case: Case, request: Request, day: dt.date | None = None) -> d
     day = day or request.judged_on or request.date
     c = case.claimant
     history = _history(case, day)
-    same = [h for m, h in history.items() if family(m) == family(request.service.value)]
+    same = [history[m] for m in _same_family(request.service.value)]
     prior_recorded = any(h["recorded"] for h in same)
     counts = [h["sessions"] for h in same]
     prior = None if any(c is None for c in counts) else sum(counts)

@@ -30,7 +30,7 @@ from .compile import (
     ruleset_name,
 )
 from .errors import EvaluationError, UnsupportedPython
-from .ir import RuleSet
+from .ir import RuleSet, leaves
 from .ir import derivation_order as _derivation_order
 
 if sys.version_info >= (3, 13) or sys.version_info < (3, 11):  # pragma: no cover - checked in CI matrix
@@ -49,6 +49,7 @@ class Firing:
 
     fired: list[str] = field(default_factory=list)  # rule ids, in firing order, each once
     derived: dict[str, str | None] = field(default_factory=dict)
+    error: str | None = None  # the first exception raised inside an action of this evaluation
 
 
 class _Host(durable_engine.Host):
@@ -62,6 +63,7 @@ class _Host(durable_engine.Host):
         # Compiling to find the name costs more than evaluating: remember it per rule-set list.
         # The rule sets themselves are kept so that their ids cannot be reused by new objects.
         self._known: dict[tuple[int, ...], tuple[str, list[str], list[str], Sequence[RuleSet]]] = {}
+        self._asserted: dict[tuple[int, ...], frozenset[str]] = {}
 
     def _run(self) -> None:
         """Start no background threads.
@@ -79,6 +81,15 @@ class _Host(durable_engine.Host):
 
         def action(c: Any) -> None:
             firing = self._sessions[c.s.sid]
+            try:
+                record(c, firing)
+            except BaseException as e:  # noqa: BLE001 - kept and raised once the assertion returns
+                # durable_rules would store it in the session state, to be read back as JSON after
+                # every assertion; keeping it here costs nothing when no action fails.
+                if firing.error is None:
+                    firing.error = str(e) or type(e).__name__
+
+        def record(c: Any, firing: Firing) -> None:
             if rule_id not in firing.fired:
                 firing.fired.append(rule_id)
             derive = self._derivations.get(rule_id)
@@ -117,8 +128,30 @@ class _Host(durable_engine.Host):
             self.register_rulesets({name: copy.deepcopy(definition)})
             self._registered[name] = referenced_paths(rulesets)
         order = _derivation_order(rulesets)
+        self._asserted[identity] = frozenset(n for n in order if _null_can_match(rulesets, n))
         self._known[identity] = (name, self._registered[name], order, tuple(rulesets))
         return name, self._registered[name], order
+
+    def asserted(self, rulesets: Sequence[RuleSet]) -> frozenset[str]:
+        """The derived names whose unknown value is asserted (after ``ensure``)."""
+        return self._asserted[tuple(id(rs) for rs in rulesets)]
+
+
+def _null_can_match(rulesets: Sequence[RuleSet], name: str) -> bool:
+    """Whether an unknown (null) value of a derived fact can match a pattern of the compiled rules.
+
+    Only then is the unknown value asserted: a null fact that matches nothing fires nothing
+    (durable_rules joins facts only through their own patterns, one per derived name), and leaving
+    it out saves a round trip through the engine. Equality, membership and ``known: true`` never
+    match null; every other comparison is taken to possibly match.
+    """
+    for rs in rulesets:
+        for rule in rs.rules:
+            for c in leaves(rule.when):
+                if c.derived and c.derived_name == name and not (
+                        c.op in ("eq", "in") or (c.op == "known" and c.value is True)):
+                    return True
+    return False
 
 
 _host: _Host | None = None
@@ -133,16 +166,15 @@ def host() -> _Host:
     return _host
 
 
-def _assert(h: _Host, ruleset: str, fact: dict[str, Any]) -> None:
+def _assert(h: _Host, ruleset: str, fact: dict[str, Any], firing: Firing) -> None:
     try:
         h.assert_fact(ruleset, fact)
     except durable_engine.MessageNotHandledException:
         pass  # no rule matched this fact: nothing fired, which is not a denial
     except Exception as e:  # the C engine's own errors carry only a code
         raise EvaluationError(f"durable_rules rejected a fact in {ruleset}: {e}") from e
-    state = h.get_state(ruleset, fact["sid"])
-    if state and "exception" in state:
-        raise EvaluationError(f"rule action failed in {ruleset}: {state['exception']}")
+    if firing.error is not None:
+        raise EvaluationError(f"rule action failed in {ruleset}: {firing.error}")
 
 
 def run(rulesets: Sequence[RuleSet], document: dict[str, Any]) -> Firing:
@@ -150,16 +182,19 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any]) -> Firing:
     with _lock:
         h = host()
         name, paths, order = h.ensure(rulesets)
+        asserted = h.asserted(rulesets)
         sid = f"e{next(_sids)}"
         firing = Firing()
         h._sessions[sid] = firing
         try:
-            _assert(h, name, {"kind": CASE_KIND, "id": "case", "sid": sid, **durable_fact(document, paths)})
+            _assert(h, name, {"kind": CASE_KIND, "id": "case", "sid": sid, **durable_fact(document, paths)}, firing)
             for derived in order:
                 if derived not in firing.derived:
                     firing.derived[derived] = None
+                    if derived not in asserted:
+                        continue
                     _assert(h, name, {"kind": DERIVED_KIND, "id": f"derived:{derived}", "sid": sid,
-                                      "name": derived, "value": None})
+                                      "name": derived, "value": None}, firing)
         finally:
             del h._sessions[sid]
             try:

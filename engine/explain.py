@@ -66,7 +66,7 @@ class Facts:
 
     document: dict[str, Any]
     derived: dict[str, str | None]
-    declared: set[str]
+    declared: set[str] | frozenset[str]
     # Wildcard facts (paths, ``derived.NAME`` for derived facts): every comparison on them is
     # undecided, ``known`` included, so a condition that is still true is true whatever values they
     # take (Kleene's logic is monotone). The pre-check makes the unknown facts wild; the advice search
@@ -209,6 +209,43 @@ def _order(rulesets: Sequence[RuleSet]) -> list[str]:
     return hit[1]
 
 
+@dataclass
+class _Plan:
+    """What ``run`` and ``precheck`` need of a combination of rule sets, worked out once."""
+
+    rulesets: tuple[RuleSet, ...]
+    pairs: list[tuple[RuleSet, Rule]]
+    declared: frozenset[str]
+    by_name: dict[str, list[tuple[RuleSet, Rule]]]
+    order: list[str]
+    others: list[tuple[RuleSet, Rule]]  # the rules that derive nothing, in order
+    index: dict[str, tuple[RuleSet, Rule]]
+    plain_facts: tuple[str, ...]  # the case facts (not derived) that the rules read, once each
+
+
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _PLANS.get(key)
+    if hit is not None and len(hit.rulesets) == len(rulesets) and all(
+            a is b for a, b in zip(hit.rulesets, rulesets)):
+        return hit
+    pairs = _rules(rulesets)
+    declared = frozenset(name for rs in rulesets for name in rs.derives)
+    by_name: dict[str, list[tuple[RuleSet, Rule]]] = {}
+    for rs, rule in pairs:
+        if rule.derive:
+            by_name.setdefault(rule.derive[0], []).append((rs, rule))
+    order = [n for n in _order(rulesets) if n in by_name or n in declared]
+    plain = dict.fromkeys(c.fact for _, rule in pairs for c in leaves(rule.when) if not c.derived)
+    hit = _PLANS[key] = _Plan(tuple(rulesets), pairs, declared, by_name, order,
+                              [(rs, rule) for rs, rule in pairs if not rule.derive],
+                              {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain))
+    return hit
+
+
 def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = False,
         wild: Iterable[str] | None = None, cmp: CompareFn | None = None,
         default_unknown: bool = True) -> Evaluation:
@@ -219,19 +256,14 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = 
     concluded it. ``cmp`` and ``default_unknown`` exist so that tests can break the semantics on
     purpose and see the differential check fail.
     """
-    pairs = _rules(rulesets)
-    declared = {name for rs in rulesets for name in rs.derives}
+    plan = _plan(rulesets)
+    pairs, declared, by_name, order = plan.pairs, plan.declared, plan.by_name, plan.order
     ev = Evaluation()
     facts = Facts(document, ev.derived, declared, set(wild or ()))
     ev.wild = facts.wild
-    by_name: dict[str, list[tuple[RuleSet, Rule]]] = {}
-    for rs, rule in pairs:
-        if rule.derive:
-            by_name.setdefault(rule.derive[0], []).append((rs, rule))
     # Derivation rules, each derived fact after the derived facts it reads; an unconcluded fact is
     # unknown. (durable_rules concludes what it can first and then asserts the unknowns in the same
     # order; since rules only fire on true conditions and values never change, the result is the same.)
-    order = [n for n in _order(rulesets) if n in by_name or n in declared]
     for name in order:
         for rs, rule in by_name.get(name, []):
             result = value(rule.when, facts, cmp)
@@ -248,9 +280,7 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = 
             ev.derived[name] = None
             if wild is not None and any(ev.results[rule.id] is None for _, rule in by_name.get(name, [])):
                 facts.wild.add(DERIVED_PREFIX + name)
-    for rs, rule in pairs:
-        if rule.derive:
-            continue
+    for rs, rule in plan.others:
         result = value(rule.when, facts, cmp)
         ev.results[rule.id] = result
         if result is True:
@@ -377,12 +407,12 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         return None
     if outcome == "Overturned":
         return Precheck(status="certifiable", reason="The request meets the guideline criteria as documented.")
-    index = {rule.id: (rs, rule) for rs, rule in _rules(rulesets)}
-    declared = {n for rs in rulesets for n in rs.derives}
+    plan = _plan(rulesets)
+    index = plan.index
+    declared = plan.declared
     normal = evaluation if evaluation is not None else run(rulesets, document)
     facts = Facts(document, normal.derived, declared)
-    unknown = {c.fact for _, rule in _rules(rulesets) for c in leaves(rule.when)
-               if not c.derived and lookup(document, c.fact) is None}
+    unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
     strong = run(rulesets, document, wild=unknown)
     if deciding:
         robust = [r for r in deciding if strong.results.get(r) is True]

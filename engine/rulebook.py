@@ -619,6 +619,9 @@ def _check_rules(rs: RuleSet, domains: dict[str, tuple[str, ...]]) -> list[Probl
     return problems
 
 
+_DEFINITIONS = "\0definitions"  # not a service name: the key of the definition files in the memo
+
+
 @dataclass
 class Rulebook:
     """Every rule set, ready to be selected by service and date."""
@@ -633,14 +636,29 @@ class Rulebook:
         return out
 
     def for_service(self, service: str) -> list[RuleSet]:
-        return [rs for rs in self.rulesets if service in rs.services]
+        return list(self._by_service(service))
+
+    def _by_service(self, service: str) -> tuple[RuleSet, ...]:
+        # Remembered per service (a bounded set) while the list of rule sets is the same object.
+        memo = self.__dict__.get("_memo")
+        if memo is None or memo[0] is not self.rulesets or len(memo[1]) > 4096:
+            memo = self.__dict__["_memo"] = (self.rulesets, {})
+        hit = memo[1].get(service)
+        if hit is None:
+            hit = memo[1][service] = tuple(
+                rs for rs in self.rulesets
+                if (rs.is_definitions if service == _DEFINITIONS else service in rs.services))
+        return hit
 
     def in_force(self, service: str, day: dt.date) -> list[RuleSet]:
         """The rule sets that judge ``service`` on ``day``: its own, then the definitions in force."""
-        own = [rs for rs in self.for_service(service) if rs.in_force(day)]
+        own = [rs for rs in self._by_service(service) if rs.in_force(day)]
         if not own:
             return []
-        return own + [rs for rs in self.rulesets if rs.is_definitions and rs.in_force(day)]
+        return own + [rs for rs in self._by_service(_DEFINITIONS) if rs.in_force(day)]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
     def rule(self, rule_id: str) -> tuple[RuleSet, Rule]:
         for rs in self.rulesets:
@@ -717,8 +735,19 @@ def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
 
 
 def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:
-    """Load and validate the rulebook completely; the first problem is raised as an InputError."""
-    book, problems = lint(paths)
+    """Load and validate the rulebook completely; the first problem is raised as an InputError.
+
+    A rulebook without problems is kept in the user's cache across runs (``engine.rulecache``).
+    """
+    from .rulecache import cached
+
+    paths = list(paths) if paths is not None else None
+
+    def build() -> tuple[tuple[Rulebook, list[Problem]], bool]:
+        book, problems = lint(paths)
+        return (book, problems), not problems
+
+    book, problems = cached(rule_files(paths), build)
     if problems:
         first = problems[0]
         more = f" (+{len(problems) - 1} more; run `imr rules lint`)" if len(problems) > 1 else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -71,7 +71,14 @@ def without_overlaps(hits: Iterable[tuple[Any, Span]]) -> list[tuple[Any, Span]]
 
 def find_services(text: str) -> list[tuple[Service, Span]]:
     """Service mentions in ``text``, in order, without overlaps (MRIs not included)."""
-    return without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text))
+    # The same sentence or title is asked about several times (classify, then its first mention;
+    # the extractor's modality readers): each text is scanned once.
+    return list(_services_in(text))
+
+
+@lru_cache(maxsize=2048)
+def _services_in(text: str) -> tuple[tuple[Service, Span], ...]:
+    return tuple(without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text)))
 
 
 def classify_service(title: str) -> Service:
@@ -257,8 +264,13 @@ class Named:
 class _Lexicon:
     def __init__(self, drugs: dict[str, Drug]):
         self.by_name = drugs
-        names = sorted(drugs, key=len, reverse=True)
-        self.regex = re.compile(
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # Compiled on first use: the fact space needs only the names, and `imr check` of a case file
+        # never searches text.
+        names = sorted(self.by_name, key=len, reverse=True)
+        return re.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")(?![\w-])",
             re.I,
         )

@@ -4,6 +4,13 @@ from pathlib import Path
 # tests/helpers.py is imported as `helpers` by test modules in every sub-folder.
 sys.path.insert(0, str(Path(__file__).parent))
 
+# The rulebook cache (engine.rulecache) of the test run lives in a directory of its own, never in
+# the user's cache; command-line tests in subprocesses inherit it.
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+
+_os.environ["IMR_CACHE_DIR"] = _tempfile.mkdtemp(prefix="imr-test-cache-")
+
 
 # Golden files: tests/golden/*.yaml hold given-and-expected predictions, collected as test items.
 import datetime as _dt  # noqa: E402
