@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .facts import Case, Request
-from .medication_facts import medication_document
+from .medication_document import medication_document
 from .terms import find_body_regions, generic_names
 from .vocab import (
     MODALITIES,
@@ -159,7 +159,7 @@ FACTS: dict[str, FactType] = {
     "request.studies": FactType(
         "list", _members(ElectrodiagnosticStudy), "the studies an electrodiagnostic request names"),
 }
-# Medication facts (engine.medication_facts computes them): the requested drug's course and response,
+# Medication facts (engine.medication_document computes them): the requested drug's course and response,
 # gastrointestinal risk, opioid monitoring.
 FACTS.update({
     "exam.muscle_spasm": FactType("boolean", description="muscle spasm on examination"),

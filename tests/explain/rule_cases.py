@@ -471,7 +471,7 @@ def _injury_to_request(steer: Steer, value: Any) -> None:
     steer.data.setdefault("claimant", {})["date_of_injury"] = steer.months_before(value)
 
 
-# Medication facts the document derives from other case fields (engine.medication_facts).
+# Medication facts the document derives from other case fields (engine.medication_document).
 _MEDICATION_FACTS = {
     "request.other_same_class": _other_same_class,
     "medications.nsaid": _nsaid_of_record,
