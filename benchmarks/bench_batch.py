@@ -35,7 +35,7 @@ _CASE = re.compile(r"CM(\d{2})-(\d{7})")
 
 
 def corpus_texts() -> list[str]:
-    from engine.letters import _pdf_text
+    from engine.letters.reader import _pdf_text
 
     texts = []
     for pdf in sorted(CORPUS.glob("*.pdf")):

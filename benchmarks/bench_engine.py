@@ -41,11 +41,11 @@ from pathlib import Path
 from durable import engine as durable_engine
 
 from engine.cli import main as imr
-from engine.compile import compile_rules, durable_fact, referenced_paths
-from engine.decision import decide_case
-from engine.document import fact_document
-from engine.facts import Case
-from engine.rulebook import load_rulebook
+from engine.rules.compile import compile_rules, durable_fact, referenced_paths
+from engine.decide.decision import decide_case
+from engine.cases.document import fact_document
+from engine.cases.facts import Case
+from engine.rules.rulebook import load_rulebook
 
 SERVICES = ["acupuncture", "electroacupuncture", "massage_therapy"]
 DAY = dt.date(2014, 6, 1)
@@ -109,7 +109,7 @@ class _BareHost(durable_engine.Host):
 def bench_bare(cases: list[dict], book, repeat: int = 1) -> float:
     """assert_fact + delete_state per request on the same compiled rules and facts, nothing else
     (requests per CPU second)."""
-    from engine.document import judged_day
+    from engine.cases.document import judged_day
 
     prepared = []
     for data in cases:
@@ -143,7 +143,7 @@ def bench_bare(cases: list[dict], book, repeat: int = 1) -> float:
 def bench_decide(cases: list[dict], book, repeat: int = 1) -> float:
     """decide_case in process: evaluation, resolution, pre-check and the reference evaluator's
     check; no files, no JSON (requests in force per CPU second, as the bare loop counts them)."""
-    from engine.document import judged_day
+    from engine.cases.document import judged_day
 
     models = [Case.model_validate(d) for d in cases] * repeat
     requests = sum(1 for c in models for r in c.requests if book.in_force(r.service.value, judged_day(r, DAY)))
@@ -164,7 +164,7 @@ def soak(cases, book) -> list[tuple[int, float]]:
 
 
 def bundled_cases() -> list[dict]:
-    from engine.sources import load
+    from engine.cases.sources import load
 
     out = []
     for path in sorted((ROOT / "cases").rglob("*")):
@@ -203,8 +203,8 @@ def _pdf_text_pypdfium2(data: bytes) -> str:
 
 def bench_letters(rounds: int, max_pdfs: int | None = None) -> dict:
     """Letters per CPU second of this process: text read only, text with extraction, PDF."""
-    from engine.extract import letter_to_case
-    from engine.letters import _pdf_text, parse_letter
+    from engine.letters.extract import letter_to_case
+    from engine.letters.reader import _pdf_text, parse_letter
 
     out: dict = {}
     texts = [(p.name, p.read_text()) for p in sorted((ROOT / "cases" / "letters").glob("*.txt"))]
@@ -270,7 +270,7 @@ def bench_check_one(runs: int) -> dict:
         once(env)  # fills the cache
         warm = [once(env) for _ in range(runs)]
     imports = subprocess.run(IMR[:1] + ["-c", "import time; t=time.perf_counter(); import engine.cli, "
-                                        "engine.batch, engine.decision, engine.report, engine.rulebook; "
+                                        "engine.run.batch, engine.decide.decision, engine.reports.report, engine.rules.rulebook; "
                                         "print(time.perf_counter()-t)"], capture_output=True, text=True,
                              check=True)
     start = subprocess.run(IMR[:1] + ["-c", "pass"], capture_output=True, check=True)
@@ -304,7 +304,7 @@ def bench_first_output(n: int) -> dict:
 
 def bench_advice(cases: list[dict], book) -> dict:
     """The what-would-pass search on every Upheld request: worst and median wall milliseconds."""
-    from engine.advice import advise
+    from engine.decide.advice import advise
 
     times = []
     worst_service = None

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests" / "serve"))
 
 from serve_helpers import start_server  # noqa: E402
 
-from engine.advice import advise_case  # noqa: E402
-from engine.decision import decide_case  # noqa: E402
-from engine.facts import parse_case  # noqa: E402
-from engine.rulebook import load_rulebook  # noqa: E402
+from engine.decide.advice import advise_case  # noqa: E402
+from engine.decide.decision import decide_case  # noqa: E402
+from engine.cases.facts import parse_case  # noqa: E402
+from engine.rules.rulebook import load_rulebook  # noqa: E402
 
 
 def main() -> None:

@@ -58,10 +58,10 @@ def generated(n: int) -> list[dict[str, Any]]:
 
 
 def records(n_generated: int, corpus: bool) -> Iterator[tuple[str, Any]]:
-    from engine.advice import advise_case
-    from engine.decision import decide_case
-    from engine.facts import Case
-    from engine.rulebook import load_rulebook
+    from engine.decide.advice import advise_case
+    from engine.decide.decision import decide_case
+    from engine.cases.facts import Case
+    from engine.rules.rulebook import load_rulebook
 
     bundled = sorted(str(p) for p in (ROOT / "cases").rglob("*") if p.suffix in (".yaml", ".json", ".txt"))
     for path in bundled:

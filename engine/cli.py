@@ -31,9 +31,9 @@ def _err(message: str) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .batch import run_batch
-    from .report import case_text
-    from .rulebook import load_rulebook
+    from engine.run.batch import run_batch
+    from engine.reports.report import case_text
+    from engine.rules.rulebook import load_rulebook
 
     book = load_rulebook(args.rules)
     status = EXIT_OK
@@ -69,13 +69,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def cmd_audit(args: argparse.Namespace) -> int:
     import signal
 
-    from .audit import Tally, summarize
-    from .batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, is_letter, run_batch
-    from .consistency import inconsistent_groups
-    from .progress import progress
-    from .report import AUDIT_CSV_COLUMNS, audit_csv_row, audit_text, consistency_text, tally_text
-    from .results import ResultsFile, record_of, rules_version, run_version
-    from .rulebook import load_rulebook
+    from engine.reports.audit import Tally, summarize
+    from engine.run.batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, is_letter, run_batch
+    from engine.reports.consistency import inconsistent_groups
+    from engine.run.progress import progress
+    from engine.reports.report import AUDIT_CSV_COLUMNS, audit_csv_row, audit_text, consistency_text, tally_text
+    from engine.reports.results import ResultsFile, record_of, rules_version, run_version
+    from engine.rules.rulebook import load_rulebook
 
     if args.resume and not args.out:
         _err("imr audit: --resume needs --out FILE (the results file to resume)")
@@ -139,7 +139,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         records = list(results.records())
     items = [i for r in records for i in r.items]
     if args.html:
-        from .html_report import write_html
+        from engine.reports.html_report import write_html
 
         write_html(args.html, records, facts_used="summary+rationale" if args.with_rationale else "summary")
     facts_used = "clinical case summary and reviewer's rationale" if args.with_rationale else "clinical case summary only"
@@ -165,11 +165,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .batch import LETTER_SUFFIXES, expand
-    from .errors import InputError
-    from .extract import letter_to_case
-    from .facts import dump_case
-    from .intake import read_letter_bounded
+    from engine.run.batch import LETTER_SUFFIXES, expand
+    from engine.errors import InputError
+    from engine.letters.extract import letter_to_case
+    from engine.cases.facts import dump_case
+    from engine.letters.intake import read_letter_bounded
 
     status = EXIT_OK
     letters = expand(args.letters, LETTER_SUFFIXES)
@@ -185,7 +185,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             status = EXIT_INPUT
             continue
         if out_dir is not None and case.letter:
-            # `letter:` is read relative to the case file (see engine.batch), so point it from there.
+            # `letter:` is read relative to the case file (see engine.run.batch), so point it from there.
             case = case.model_copy(update={"letter": os.path.relpath(Path(path).resolve(), out_dir.resolve())})
         text = dump_case(case, "json" if args.json else "yaml")
         if out_dir is not None:
@@ -201,14 +201,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .facts import case_schema
+    from engine.cases.facts import case_schema
 
     print(json.dumps(case_schema(), indent=2))
     return EXIT_OK
 
 
 def cmd_rules_lint(args: argparse.Namespace) -> int:
-    from .rulebook import lint
+    from engine.rules.rulebook import lint
 
     book, problems = lint(args.paths or None)
     for p in problems:
@@ -222,8 +222,8 @@ def cmd_rules_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
-    from .report import rules_table
-    from .rulebook import load_rulebook
+    from engine.reports.report import rules_table
+    from engine.rules.rulebook import load_rulebook
 
     book = load_rulebook(args.rules)
     if args.json:
@@ -242,9 +242,9 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .rulebook import load_rulebook
-    from .serve.app import Limits
-    from .serve.run import serve
+    from engine.rules.rulebook import load_rulebook
+    from engine.serve.app import Limits
+    from engine.serve.run import serve
 
     book = load_rulebook(args.rules)  # once, at startup: a bad rule file stops here, not per request
     return serve(book, host=args.host, port=args.port,
@@ -369,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unsupported:
         _err(unsupported)
         return EXIT_INPUT
-    from .errors import EvaluationError, InputError
+    from engine.errors import EvaluationError, InputError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -52,7 +52,7 @@ def _env_number(name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        from .errors import InputError
+        from engine.errors import InputError
 
         raise InputError(name, "expected a positive number (environment variable)")
     return value

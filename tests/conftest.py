@@ -4,7 +4,7 @@ from pathlib import Path
 # tests/helpers.py is imported as `helpers` by test modules in every sub-folder.
 sys.path.insert(0, str(Path(__file__).parent))
 
-# The rulebook cache (engine.rulecache) of the test run lives in a directory of its own, never in
+# The rulebook cache (engine.rules.rulecache) of the test run lives in a directory of its own, never in
 # the user's cache; command-line tests in subprocesses inherit it.
 import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
@@ -41,8 +41,8 @@ class GoldenItem(pytest.Item):
         self.entry = entry
 
     def runtest(self):
-        from engine.decision import decide_case
-        from engine.facts import load_case
+        from engine.decide.decision import decide_case
+        from engine.cases.facts import load_case
         from helpers import book
 
         case = load_case(str(ROOT / self.entry["case"]))

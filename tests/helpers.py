@@ -6,9 +6,9 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from engine.decision import RequestDecision, decide_request
-from engine.facts import Case
-from engine.rulebook import Rulebook, load_rulebook
+from engine.decide.decision import RequestDecision, decide_request
+from engine.cases.facts import Case
+from engine.rules.rulebook import Rulebook, load_rulebook
 
 DAY = dt.date(2014, 6, 1)  # inside the 2009 MTUS period that the seed letters were decided under
 

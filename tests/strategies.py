@@ -5,7 +5,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from engine.vocab import (
+from engine.cases.vocab import (
     MODALITIES, AdlChange, BodyRegion, Condition, MedicationChange, Neurologic, RedFlag,
     RestrictionChange, Service, TestResult,
 )

@@ -12,7 +12,7 @@ CODE = """
 import sys
 sys.modules["durable"] = None  # any import of durable_rules now fails
 from engine.contract import CaseDecision
-from engine.report import case_text
+from engine.reports.report import case_text
 d = CaseDecision.model_validate({"case_id": "x", "decisions": [{"request": "TENS unit", "service": "tens",
     "outcome": "Upheld", "rationale": "Upheld: a reason.", "rules": ["tens.r"], "citations": ["c"]}]})
 print(d.decisions[0].outcome, "durable" in sys.modules and sys.modules["durable"] is not None)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from engine.document import FACTS, fact_document, flatten
-from engine.facts import case_schema
+from engine.cases.document import FACTS, fact_document, flatten
+from engine.cases.facts import case_schema
 from helpers import make_case
 
 NEW_FACTS = {

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from engine.decision import decide_case, decide_request
-from engine.rulebook import load_rulebook
+from engine.decide.decision import decide_case, decide_request
+from engine.rules.rulebook import load_rulebook
 from helpers import book, decide, make_case
 
 RULES = """\
@@ -153,9 +153,9 @@ def test_the_decision_says_whether_the_request_stated_its_date():
 def test_a_backend_that_disagrees_stops_with_an_engine_error(monkeypatch, capsys):
     """Every decision is compared with the reference evaluator; a durable_rules result that differs
     (here: an engine that loses the rules it fired) is exit 3, never a prediction."""
-    import engine.decision as decision
+    import engine.decide.decision as decision
     from engine.cli import main
-    from engine.evaluate import Firing
+    from engine.decide.evaluate import Firing
 
     real = decision.run
 

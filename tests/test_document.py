@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 import strategies as gen
-from engine.document import FACTS, fact_document, flatten
-from engine.facts import Case
+from engine.cases.document import FACTS, fact_document, flatten
+from engine.cases.facts import Case
 from helpers import make_case
 
 

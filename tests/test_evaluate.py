@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import evaluate
-from engine.compile import compile_rules, durable_fact, referenced_paths
-from engine.document import fact_document
+from engine.decide import evaluate
+from engine.rules.compile import compile_rules, durable_fact, referenced_paths
+from engine.cases.document import fact_document
 from engine.errors import EvaluationError
-from engine.rulebook import load_rulebook
+from engine.rules.rulebook import load_rulebook
 from helpers import DAY, book, make_case
 
 
@@ -59,7 +59,7 @@ def test_an_action_error_is_raised_not_swallowed(tmp_path):
         "  - id: d.good\n    when: {fact: request.quantity, gt: 1}\n    derive: {mood: good}\n    cite: C\n    because: b\n"
         "  - id: d.bad\n    when: {fact: request.quantity, gt: 2}\n    derive: {mood: bad}\n    cite: C\n    because: b\n"
         "  - id: d.use\n    when: {fact: derived.mood, eq: bad}\n    derive: {mood: bad}\n    cite: C\n    because: b\n")
-    from engine.rulebook import lint
+    from engine.rules.rulebook import lint
 
     rulebook, problems = lint([tmp_path])
     assert any("another value of mood" in str(p) for p in problems)  # lint sees it first

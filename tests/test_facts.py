@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from engine.errors import InputError
-from engine.facts import Case, case_schema, load_case, parse_case
+from engine.cases.facts import Case, case_schema, load_case, parse_case
 
 DESIGN = Path(__file__).parent / "data" / "design_example.yaml"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 import strategies
-from engine.compile import _durable_fact_reference, durable_fact, referenced_paths
-from engine.document import fact_document, judged_day
-from engine.evaluate import _null_can_match
-from engine.facts import Case
-from engine.ir import leaves
+from engine.rules.compile import _durable_fact_reference, durable_fact, referenced_paths
+from engine.cases.document import fact_document, judged_day
+from engine.decide.evaluate import _null_can_match
+from engine.cases.facts import Case
+from engine.rules.ir import leaves
 from helpers import DAY, book
 
 BOOK = book()

@@ -35,7 +35,7 @@ def test_wheel_ships_rules_and_cases_as_package_data(wheel):
 def test_installed_wheel_finds_its_rules_without_a_checkout(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import engine, engine.rulebook as r; b = r.load_rulebook(); "
+    code = ("import engine, engine.rules.rulebook as r; b = r.load_rulebook(); "
             "print(engine.__file__); print(r.default_rules_dir()); print(len(b.rulesets))")
     env = {**os.environ, "PYTHONPATH": str(site)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
@@ -43,7 +43,7 @@ def test_installed_wheel_finds_its_rules_without_a_checkout(wheel, tmp_path):
     module, rules_dir, count = proc.stdout.split()
     assert module.startswith(str(site))
     assert rules_dir == str(site / "engine" / "_bundled" / "rules")
-    from engine.rulebook import load_rulebook
+    from engine.rules.rulebook import load_rulebook
 
     # Every file, and every later edition a file is reapplied in (reapplied:), is a rule set.
     assert int(count) == len(load_rulebook([ROOT / "rules"]).rulesets)

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import strategies as gen
-from engine.decision import decide_case, decide_request
-from engine.facts import Case
+from engine.decide.decision import decide_case, decide_request
+from engine.cases.facts import Case
 from helpers import DAY, book, more_never_helps
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

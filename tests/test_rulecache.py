@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import rulecache
+from engine.rules import rulecache
 from engine.errors import InputError
-from engine.rulebook import load_rulebook
+from engine.rules.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_a_second_load_reads_the_entry_written_by_the_first(rules: Path, monkeyp
     first = load_rulebook([rules])
     assert len(entries(rules)) == 1
     calls = []
-    monkeypatch.setattr("engine.rulebook.lint", lambda paths: calls.append(paths))
+    monkeypatch.setattr("engine.rules.rulebook.lint", lambda paths: calls.append(paths))
     second = load_rulebook([rules])
     assert calls == []  # no file was read again
     assert shape(second) == shape(first)

@@ -8,9 +8,9 @@ import gc
 import random
 from pathlib import Path
 
-from engine import evaluate
-from engine.decision import decide_case
-from engine.facts import Case
+from engine.decide import evaluate
+from engine.decide.decision import decide_case
+from engine.cases.facts import Case
 from helpers import DAY, book
 
 SERVICES = ["acupuncture", "massage_therapy", "psychotherapy", "physical_therapy", "mri_lumbar", "tens"]

@@ -7,6 +7,6 @@ starts uvicorn. The form itself is static HTML, CSS and plain JavaScript in ``st
 """
 from __future__ import annotations
 
-from .app import Limits, create_app
+from engine.serve.app import Limits, create_app
 
 __all__ = ["Limits", "create_app"]

@@ -1,7 +1,7 @@
 """The FastAPI application: versioned JSON endpoints around one rulebook, and the form at ``/``.
 
-Case bodies are read by the command line's own reader (``engine.sources.parse`` and
-``engine.facts.case_from_document``), not by FastAPI's request validation, so that a bad case gets
+Case bodies are read by the command line's own reader (``engine.cases.sources.parse`` and
+``engine.cases.facts.case_from_document``), not by FastAPI's request validation, so that a bad case gets
 exactly the one-line, field-named message `imr check` prints; the OpenAPI document still describes
 the body with the case model (``Case``) and the answer with the decision model (``CaseDecision``).
 Every computation runs in a worker thread under the time limit; no exception escapes a route, so
@@ -26,20 +26,20 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from ..decision import CaseDecision, decide_case
-from ..errors import EvaluationError, InputError
-from ..facts import Case, case_from_document, case_schema
-from ..rulebook import Rulebook
-from ..sources import parse
-from ..sources import register_keys
-from ..validation import describe, field_path
+from engine import __version__
+from engine.decide.decision import CaseDecision, decide_case
+from engine.errors import EvaluationError, InputError
+from engine.cases.facts import Case, case_from_document, case_schema
+from engine.rules.rulebook import Rulebook
+from engine.cases.sources import parse
+from engine.cases.sources import register_keys
+from engine.cases.validation import describe, field_path
 
 # The API's own parameter names, which its error messages may print.
 register_keys({"trace", "advice", "with_rationale", "today"})
-from .form import FormDescription, describe_form
-from .middleware import BodyLimit, Headers, LoopbackHost
-from .rules import RulebookView, rulebook_view
+from engine.serve.form import FormDescription, describe_form
+from engine.serve.middleware import BodyLimit, Headers, LoopbackHost
+from engine.serve.rules import RulebookView, rulebook_view
 
 API = "/api/v1"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -93,7 +93,7 @@ def _decision_json(decision: CaseDecision, trace: bool) -> dict[str, Any]:
 def create_app(book: Rulebook, limits: Limits = Limits(), *, loopback: bool = True) -> Any:
     """The ASGI application: FastAPI wrapped in the body limit, the security headers and (when it
     listens on a loopback address) the Host check."""
-    from ..advice import advise_case
+    from engine.decide.advice import advise_case
 
     pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="imr-serve")
     view = rulebook_view(book)
@@ -195,8 +195,8 @@ def create_app(book: Rulebook, limits: Limits = Limits(), *, loopback: bool = Tr
         body = await request.body()
 
         def work() -> dict[str, Any]:
-            from ..extract import letter_to_case
-            from ..letters import read_letter
+            from engine.letters.extract import letter_to_case
+            from engine.letters.reader import read_letter
 
             # read_letter reads a file and tells a PDF by its bytes; the file lives only for this call.
             name = "uploaded-letter.pdf" if b"%PDF-" in body[:1024] else "uploaded-letter.txt"

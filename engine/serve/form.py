@@ -2,8 +2,8 @@
 
 Each field is a path into the case file (``requests.0.quantity``, ``functional_status.adl``,
 ``treatments[physical_therapy].failed``; ``treatments[$service]`` is the earlier treatment of the
-kind requested). Its kind and choices come from the case model's annotation (``engine.facts``), its
-label from the words the pre-check uses (``engine.explain.fact_words``). For every service the form
+kind requested). Its kind and choices come from the case model's annotation (``engine.cases.facts``), its
+label from the words the pre-check uses (``engine.decide.explain.fact_words``). For every service the form
 shows the RFA's requested-treatment fields and the fields behind the facts that service's rules read
 (``engine.serve.rules.service_facts``), derived facts resolved to what they are read from.
 """
@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..advice import ITEM_WORDS, field_type
-from ..explain import fact_words
-from ..facts import Case, Request, Treatment
-from ..rulebook import Rulebook
-from ..vocab import Service, family
-from .rules import service_facts
+from engine.decide.advice import ITEM_WORDS, field_type
+from engine.decide.explain import fact_words
+from engine.cases.facts import Case, Request, Treatment
+from engine.rules.rulebook import Rulebook
+from engine.cases.vocab import Service, family
+from engine.serve.rules import service_facts
 
 Kind = Literal["text", "integer", "number", "boolean", "enum", "date", "list", "lines", "presence", "service"]
 SECTIONS: list[tuple[str, str]] = [

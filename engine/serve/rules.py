@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..ir import DERIVED_PREFIX, RuleSet, leaves
-from ..rulebook import Rulebook
+from engine.rules.ir import DERIVED_PREFIX, RuleSet, leaves
+from engine.rules.rulebook import Rulebook
 
 
 class RuleRow(BaseModel):

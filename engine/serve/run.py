@@ -5,8 +5,8 @@ import logging
 import socket
 import sys
 
-from ..rulebook import Rulebook
-from .app import Limits, create_app
+from engine.rules.rulebook import Rulebook
+from engine.serve.app import Limits, create_app
 
 
 def serve(book: Rulebook, host: str = "127.0.0.1", port: int = 8000, limits: Limits = Limits()) -> int:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.audit import (
+from engine.reports.audit import (
     ACOEM,
     ACUPUNCTURE,
     CHRONIC_PAIN,

@@ -1,9 +1,9 @@
 """Reviewer consistency: equal facts on every criterion the rules read, different reviewer outcomes."""
 from __future__ import annotations
 
-from engine.consistency import audit_entries, inconsistent_groups
-from engine.decision import decide_case
-from engine.facts import Case
+from engine.reports.consistency import audit_entries, inconsistent_groups
+from engine.decide.decision import decide_case
+from engine.cases.facts import Case
 from helpers import DAY, book
 
 

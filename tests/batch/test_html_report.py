@@ -7,9 +7,9 @@ import re
 
 from corpus import ROOT, TODAY
 from engine import cli
-from engine.consistency import AuditEntry
-from engine.html_report import charts, render_html
-from engine.audit import summarize
+from engine.reports.consistency import AuditEntry
+from engine.reports.html_report import charts, render_html
+from engine.reports.audit import summarize
 
 
 def figures(page: str) -> list:

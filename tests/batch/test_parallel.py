@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from corpus import ROOT, TODAY, copy_seed_cases
-from engine.batch import run_batch
+from engine.run.batch import run_batch
 from helpers import book
 import datetime as dt
 

@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 from corpus import SEEDS, TODAY, copy_seed_cases
-from engine import batch, cli
-from engine.results import read_records, rules_version
+from engine.run import batch
+from engine import cli
+from engine.reports.results import read_records, rules_version
 
 
 def audit(args, capsys):

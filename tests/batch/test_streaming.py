@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from corpus import LETTERS, SEEDS, copy_seed_cases
-from engine import batch
-from engine.batch import covered_letters, letter_named, run_batch
+from engine.run import batch
+from engine.run.batch import covered_letters, letter_named, run_batch
 from helpers import book
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from engine.audit import AuditItem, Tally, summarize
+from engine.reports.audit import AuditItem, Tally, summarize
 
 item = st.builds(
     AuditItem, request=st.just("r"), service=st.sampled_from(["acupuncture", "tens", "other"]),

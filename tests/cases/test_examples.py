@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.decision import decide_case
-from engine.facts import load_case
+from engine.decide.decision import decide_case
+from engine.cases.facts import load_case
 from helpers import book
 
 COVERAGE = {"chiropractic", "physical_therapy", "occupational_therapy", "aquatic_therapy",

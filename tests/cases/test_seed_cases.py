@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 from pydantic import BaseModel
 
-from engine.facts import Case, load_case
+from engine.cases.facts import Case, load_case
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"

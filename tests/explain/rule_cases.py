@@ -1,7 +1,7 @@
 """Hypothesis strategies for cases that exercise the encoded rules, derived from the rulebook and the
 case model so that new rule files and new case fields are covered without editing this file.
 
-- Every field of the case model is generated from its type (``engine.advice.field_type``), unknown
+- Every field of the case model is generated from its type (``engine.decide.advice.field_type``), unknown
   values (null, "unknown") included wherever the model allows them.
 - Numbers lean towards the limits the rules compare with (each limit, and just below and above it).
 - Treatment modalities lean towards those the rules read (``history.<modality>.*``) and the service's
@@ -20,12 +20,12 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from engine.advice import field_type
-from engine.document import FACTS
-from engine.facts import Case, Request, Treatment
-from engine.ir import Compare, Rule, RuleSet, dnf, leaves
-from engine.rulebook import Rulebook
-from engine.vocab import MODALITIES, family
+from engine.decide.advice import field_type
+from engine.cases.document import FACTS
+from engine.cases.facts import Case, Request, Treatment
+from engine.rules.ir import Compare, Rule, RuleSet, dnf, leaves
+from engine.rules.rulebook import Rulebook
+from engine.cases.vocab import MODALITIES, family
 
 # Bookkeeping, free text, and fields the fact document does not read.
 SKIP = {"case_id", "letter", "evidence", "rationale_facts", "determination", "requests", "notes", "diagnoses",
@@ -438,7 +438,7 @@ class Steer:
 
 
 def _class_drugs(drug_class: str) -> list[str]:
-    from engine.terms import find_drugs, generic_names
+    from engine.cases.terms import find_drugs, generic_names
 
     return [g for g in generic_names() if (found := find_drugs(g)) and found[0][0].drug_class.value == drug_class]
 
@@ -471,7 +471,7 @@ def _injury_to_request(steer: Steer, value: Any) -> None:
     steer.data.setdefault("claimant", {})["date_of_injury"] = steer.months_before(value)
 
 
-# Medication facts the document derives from other case fields (engine.medication_document).
+# Medication facts the document derives from other case fields (engine.cases.medication_document).
 _MEDICATION_FACTS = {
     "request.other_same_class": _other_same_class,
     "medications.nsaid": _nsaid_of_record,
@@ -481,7 +481,7 @@ _MEDICATION_FACTS = {
 
 
 _REGIONAL = {"request.region_findings", "request.region_procedure_planned"}
-# A word engine.terms reads as each region, for a planned procedure of that region.
+# A word engine.cases.terms reads as each region, for a planned procedure of that region.
 _REGION_WORD = {"lumbar_spine": "lumbar", "cervical_spine": "cervical", "thoracic_spine": "thoracic",
                 "shoulder": "shoulder", "elbow": "elbow", "forearm": "forearm", "wrist_hand": "wrist",
                 "upper_extremity": "arm", "hip": "hip", "knee": "knee", "ankle_foot": "ankle",

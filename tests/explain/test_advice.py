@@ -1,14 +1,14 @@
-"""What would pass (engine.advice) and the pre-check (engine.explain.precheck)."""
+"""What would pass (engine.decide.advice) and the pre-check (engine.decide.explain.precheck)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from engine.advice import MAX_CHANGES, advise
-from engine.ir import leaves
-from engine.decision import RequestDecision, decide_request
-from engine.facts import Case, load_case
+from engine.decide.advice import MAX_CHANGES, advise
+from engine.rules.ir import leaves
+from engine.decide.decision import RequestDecision, decide_request
+from engine.cases.facts import Case, load_case
 from helpers import book, make_case
 
 SEEDS = Path(__file__).resolve().parents[2] / "cases" / "seeds"

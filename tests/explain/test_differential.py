@@ -1,4 +1,4 @@
-"""Differential check: our evaluator (engine.explain) and durable_rules (engine.evaluate) fire the same
+"""Differential check: our evaluator (engine.decide.explain) and durable_rules (engine.decide.evaluate) fire the same
 rules and conclude the same derived facts, over generated cases, for every rule file in rules/.
 
 The rule files and services come from the rulebook, so a rule file added later is covered without
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from engine import evaluate, explain
-from engine.document import fact_document
-from engine.facts import Case
-from engine.ir import compare as real_compare
-from engine.ir import dnf
+from engine.decide import evaluate, explain
+from engine.cases.document import fact_document
+from engine.cases.facts import Case
+from engine.rules.ir import compare as real_compare
+from engine.rules.ir import dnf
 from helpers import book
 from rule_cases import Generator, edge_days, request_dates
 
@@ -190,7 +190,7 @@ def test_the_check_fails_when_unconcluded_derived_facts_are_not_set_to_unknown()
 
 def test_the_check_fails_when_any_is_evaluated_as_all(monkeypatch):
     def any_as_all(cond):
-        from engine.ir import AllOf, AnyOf
+        from engine.rules.ir import AllOf, AnyOf
 
         if isinstance(cond, AnyOf):
             return real_build(AllOf(all=cond.any))

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from engine import evaluate, explain
-from engine.document import fact_document
-from engine.ir import Compare, Rule, RuleSet
+from engine.decide import evaluate, explain
+from engine.cases.document import fact_document
+from engine.rules.ir import Compare, Rule, RuleSet
 from helpers import make_case
 
 CASES = [

@@ -1,14 +1,14 @@
-"""The trace (engine.explain) and its rendering by `imr check --explain` (text and JSON)."""
+"""The trace (engine.decide.explain) and its rendering by `imr check --explain` (text and JSON)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from engine import explain
+from engine.decide import explain
 from engine.cli import main
-from engine.decision import decide_request
-from engine.facts import load_case
-from engine.ir import leaves
+from engine.decide.decision import decide_request
+from engine.cases.facts import load_case
+from engine.rules.ir import leaves
 from helpers import book, make_case
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "cases" / "seeds").glob("*.yaml"))
@@ -71,7 +71,7 @@ def test_kleene_logic():
 
 def test_a_derived_fact_no_rule_set_declares_is_absent_not_unknown():
     # durable_rules never sees such a fact, so not even `known: false` matches it.
-    from engine.ir import Compare, Rule, RuleSet
+    from engine.rules.ir import Compare, Rule, RuleSet
     import datetime as dt
 
     rule = Rule(id="x.absent", when=Compare(fact="derived.nothing", op="known", value=False),

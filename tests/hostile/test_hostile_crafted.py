@@ -210,7 +210,7 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path, capsys, 
     ]
     # The limits bind rule files too: set them low only once the rulebook is loaded.
     from engine.errors import InputError
-    from engine.facts import load_case
+    from engine.cases.facts import load_case
 
     monkeypatch.setenv("IMR_MAX_FILE_MB", "0.001")
     with pytest.raises(InputError, match=r"larger than the 0.001 MB limit"):
@@ -294,7 +294,7 @@ def test_evidence_of_a_treatment_merged_away_by_the_rationale(tmp_path, capsys):
 
 def test_a_limit_variable_that_is_not_a_positive_number_is_one_line(monkeypatch):
     from engine.errors import InputError
-    from engine.facts import load_case
+    from engine.cases.facts import load_case
 
     for raw in ("abc", "-1", "0", "inf"):
         monkeypatch.setenv("IMR_MAX_ITEMS", raw)

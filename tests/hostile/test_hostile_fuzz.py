@@ -51,7 +51,8 @@ def test_mutated_letters(seed: int) -> None:
 
 def test_the_harness_sees_a_leak_a_lost_input_and_a_crash(tmp_path, monkeypatch) -> None:
     # The checks above could pass by seeing nothing: show that each kind of failure is caught.
-    from engine import batch, validation
+    from engine.run import batch
+    from engine.cases import validation
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("requests: [{text: x, service: 'Jane Doe Zqx42Mark'}]\n")

@@ -1,9 +1,9 @@
-"""One mechanism for negation, uncertainty, history and hypothesis (engine.context)."""
+"""One mechanism for negation, uncertainty, history and hypothesis (engine.letters.context)."""
 from __future__ import annotations
 
 import pytest
 
-from engine.context import Flag, context
+from engine.letters.context import Flag, context
 
 
 def _flags(sentence: str, target: str) -> set[Flag]:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.extract import letter_to_case
-from engine.letters import Letter, read_letter
-from engine.facts import Case
-from engine.measure import RULE_READ, score
-from engine.vocab import Category
+from engine.letters.extract import letter_to_case
+from engine.letters.reader import Letter, read_letter
+from engine.cases.facts import Case
+from engine.letters.measure import RULE_READ, score
+from engine.cases.vocab import Category
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "imr-2016-17" / "pdf"

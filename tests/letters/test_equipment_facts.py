@@ -1,12 +1,12 @@
 """Facts read for equipment, home health and laboratory requests, the homebound status, and the
-earlier course a request's title implies (engine/equipment_facts.py, engine/course_facts.py). The
+earlier course a request's title implies (engine/letters/equipment_facts.py, engine/letters/course_facts.py). The
 letters are written here, in the layout of the real ones; no text of a real letter."""
 from __future__ import annotations
 
 import pytest
 
-from engine.extract import letter_to_case
-from engine.letters import parse_letter
+from engine.letters.extract import letter_to_case
+from engine.letters.reader import parse_letter
 
 
 def case_of(summary: str, *titles: str):

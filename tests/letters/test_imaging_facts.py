@@ -1,4 +1,4 @@
-"""Facts of imaging and electrodiagnostic requests read from letters (engine.imaging_facts): findings
+"""Facts of imaging and electrodiagnostic requests read from letters (engine.letters.imaging_facts): findings
 by region, the studies a title names, the order date. The letters are written here."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from engine.extract import letter_to_case
-from engine.facts import Case, dump_case, parse_case
-from engine.imaging_facts import studies
-from engine.letters import parse_letter
+from engine.letters.extract import letter_to_case
+from engine.cases.facts import Case, dump_case, parse_case
+from engine.letters.imaging_facts import studies
+from engine.letters.reader import parse_letter
 
 
 def letter(summary: str, *, title: str = "MRI of the right knee: Upheld") -> Case:

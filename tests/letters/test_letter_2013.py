@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 
-from engine.citations import CitationKind
-from engine.decision import decide_case
-from engine.extract import letter_to_case
-from engine.letters import Layout, parse_letter
-from engine.rulebook import load_rulebook
-from engine.vocab import Category, Outcome, Service
+from engine.cases.citations import CitationKind
+from engine.decide.decision import decide_case
+from engine.letters.extract import letter_to_case
+from engine.letters.reader import Layout, parse_letter
+from engine.rules.rulebook import load_rulebook
+from engine.cases.vocab import Category, Outcome, Service
 
 NOTICE = """\
 Independent Medical Review Final Determination Letter    Notice of Independent Medical Review Determination Dated: 9/26/2013

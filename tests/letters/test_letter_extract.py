@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.extract import letter_to_case
-from engine.facts import Case, dump_case, parse_case
-from engine.letters import collapse, parse_letter, read_letter
-from engine.vocab import EvidenceSource, Improvement
+from engine.letters.extract import letter_to_case
+from engine.cases.facts import Case, dump_case, parse_case
+from engine.letters.reader import collapse, parse_letter, read_letter
+from engine.cases.vocab import EvidenceSource, Improvement
 
 D = dt.date
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.extract import letter_to_case
-from engine.facts import Case
-from engine.letters import Letter, LetterError, collapse, parse_letter
+from engine.letters.extract import letter_to_case
+from engine.cases.facts import Case
+from engine.letters.reader import Letter, LetterError, collapse, parse_letter
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADINGS = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.extract import letter_to_case
-from engine.letters import Layout, LetterError, collapse, parse_letter
-from engine.vocab import Outcome, Service
+from engine.letters.extract import letter_to_case
+from engine.letters.reader import Layout, LetterError, collapse, parse_letter
+from engine.cases.vocab import Outcome, Service
 
 NOTICE_2013 = """\
 Notice of Independent Medical Review Determination

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from engine.citations import CitationKind, parse_citations
-from engine.decision import decide_case
-from engine.document import fact_document
-from engine.extract import AUTHORIZED_PART, letter_to_case
-from engine.letters import parse_letter
-from engine.rulebook import load_rulebook
-from engine.vocab import Category, DrugClass, Outcome, Service
+from engine.cases.citations import CitationKind, parse_citations
+from engine.decide.decision import decide_case
+from engine.cases.document import fact_document
+from engine.letters.extract import AUTHORIZED_PART, letter_to_case
+from engine.letters.reader import parse_letter
+from engine.rules.rulebook import load_rulebook
+from engine.cases.vocab import Category, DrugClass, Outcome, Service
 
 HEADER = """\
 Case Number: CM16-0999999

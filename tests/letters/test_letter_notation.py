@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.letters import (
+from engine.letters.reader import (
     classify_service,
     find_body_regions,
     find_dates,
     number_value,
     parse_amount,
 )
-from engine.vocab import BodyRegion as R
-from engine.vocab import Service as S
+from engine.cases.vocab import BodyRegion as R
+from engine.cases.vocab import Service as S
 
 # wording -> (quantity, frequency per week, duration in weeks)
 AMOUNTS = [

@@ -9,9 +9,9 @@ from fpdf import FPDF
 from pdfs import letterhead
 from fpdf.enums import AccessPermission, EncryptionMethod
 
-from engine.extract import letter_to_case
-from engine.letters import LetterError, collapse, read_letter
-from engine.vocab import Outcome, Service
+from engine.letters.extract import letter_to_case
+from engine.letters.reader import LetterError, collapse, read_letter
+from engine.cases.vocab import Outcome, Service
 
 HEADER = "Final Determination Letter for IMR Case Number CM13-0000004"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.letters import Layout, Letter, collapse, parse_letter, read_letter
-from engine.vocab import BodyRegion, Outcome, Service
+from engine.letters.reader import Layout, Letter, collapse, parse_letter, read_letter
+from engine.cases.vocab import BodyRegion, Outcome, Service
 
 ACUP_LINE = "Decision based on MTUS Acupuncture Treatment Guidelines."
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.compile import referenced_paths
-from engine.decision import decide_case
-from engine.document import fact_document, lookup
-from engine.extract import letter_to_case
-from engine.facts import load_case
-from engine.letters import read_letter
+from engine.rules.compile import referenced_paths
+from engine.decide.decision import decide_case
+from engine.cases.document import fact_document, lookup
+from engine.letters.extract import letter_to_case
+from engine.cases.facts import load_case
+from engine.letters.reader import read_letter
 from helpers import book
 
 ROOT = Path(__file__).resolve().parents[2]

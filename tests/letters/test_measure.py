@@ -1,7 +1,7 @@
-"""engine.measure's comparison rules that need no corpus."""
+"""engine.letters.measure's comparison rules that need no corpus."""
 from __future__ import annotations
 
-from engine.measure import _ingredients
+from engine.letters.measure import _ingredients
 
 
 def test_a_compounds_ingredients_compare_as_a_set() -> None:

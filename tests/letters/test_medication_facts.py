@@ -1,11 +1,11 @@
-"""Medication facts read from a letter's clinical case summary (engine.medication_facts), on small
+"""Medication facts read from a letter's clinical case summary (engine.letters.medication_facts), on small
 letters written for these tests: a requested drug's course and response, GI risk, muscle spasm,
 opioid monitoring, the conditions the medication sections name, and the words behind each fact."""
 from __future__ import annotations
 
-from engine.extract import letter_to_case
-from engine.facts import Case
-from engine.letters import parse_letter
+from engine.letters.extract import letter_to_case
+from engine.cases.facts import Case
+from engine.letters.reader import parse_letter
 
 
 def letter(summary: str, *titles: str) -> Case:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pdfs import letterhead
 
-from engine.letters import LetterError, parse_letter, read_letter
-from engine.vocab import Outcome
+from engine.letters.reader import LetterError, parse_letter, read_letter
+from engine.cases.vocab import Outcome
 
 HEADER = "Final Determination Letter for IMR Case Number CM13-0000009"
 

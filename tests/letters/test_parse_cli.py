@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from engine import cli
-from engine.facts import load_case, parse_case
+from engine.cases.facts import load_case, parse_case
 
 ROOT = Path(__file__).resolve().parents[2]
 LETTERS = ROOT / "cases" / "letters"

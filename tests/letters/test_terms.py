@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.terms import classify, find_drugs
-from engine.vocab import SERVICE_CATEGORY, Category, DrugClass, Service, category
+from engine.cases.terms import classify, find_drugs
+from engine.cases.vocab import SERVICE_CATEGORY, Category, DrugClass, Service, category
 
 
 def test_every_service_has_one_category() -> None:
@@ -79,6 +79,6 @@ def test_products_and_combinations(title: str, service: Service, drug: str, drug
 
 
 def test_generic_names_are_single_drugs() -> None:
-    from engine.terms import generic_names
+    from engine.cases.terms import generic_names
     names = generic_names()
     assert all("/" not in n for n in names) and {"menthol", "methyl salicylate", "butalbital"} <= set(names)

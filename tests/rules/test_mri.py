@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.decision import decide_request
-from engine.facts import load_case
+from engine.decide.decision import decide_request
+from engine.cases.facts import load_case
 from helpers import DAY, book, decide
 
 SERVICES = ["mri_lumbar", "mri_cervical"]

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.decision import decide_request
-from engine.facts import Case
-from engine.vocab import BodyRegion
+from engine.decide.decision import decide_request
+from engine.cases.facts import Case
+from engine.cases.vocab import BodyRegion
 from helpers import DAY, book, more_never_helps
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

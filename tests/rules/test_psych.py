@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.decision import decide_request
-from engine.facts import load_case
+from engine.decide.decision import decide_request
+from engine.cases.facts import load_case
 from helpers import book, decide
 
 IDENTIFIED = "psych.treatment.appropriately_identified"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.decision import decide_request
-from engine.facts import Case
-from engine.rulebook import default_rules_dir, lint, load_rulebook
+from engine.decide.decision import decide_request
+from engine.cases.facts import Case
+from engine.rules.rulebook import default_rules_dir, lint, load_rulebook
 
 BOOK = load_rulebook()
 BOOK_DIR = default_rules_dir()

@@ -12,7 +12,7 @@ import pytest
 from fpdf import FPDF
 from serve_helpers import ROOT, Server, cli, start_server
 
-from engine.facts import Case, case_schema
+from engine.cases.facts import Case, case_schema
 
 TODAY = "2026-01-15"
 CASE_FILES = sorted((ROOT / "cases" / "examples").glob("*.yaml")) + sorted((ROOT / "cases" / "seeds").glob("*.yaml"))
@@ -60,7 +60,7 @@ def test_listens_on_loopback_and_reports_health(server: Server) -> None:
     assert server.url.startswith("http://127.0.0.1:")
     status, headers, body = server.request("GET", "/api/v1/health")
     assert status == 200 and body["status"] == "ok"
-    from engine.rulebook import load_rulebook
+    from engine.rules.rulebook import load_rulebook
 
     assert body["rule_files"] == len(load_rulebook([ROOT / "rules"]).rulesets) and body["rules"] > 0
     assert "default-src 'none'" in headers["content-security-policy"]
@@ -141,7 +141,7 @@ def test_schema_and_openapi_come_from_the_models(server: Server) -> None:
     assert check["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Case"}
     ok = check["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/CaseDecision"}
-    from engine.decision import CaseDecision
+    from engine.decide.decision import CaseDecision
 
     decision = CaseDecision.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
     assert components["CaseDecision"]["properties"] == decision["properties"]

@@ -1,0 +1,655 @@
+"""What would pass: the smallest change a provider can make that turns an Upheld request into Overturned.
+
+A provider can change only two kinds of things:
+
+- the request itself: a lower quantity, frequency_per_week or duration_weeks (never more than
+  requested); one that the request leaves unstated may be stated;
+- facts that are unknown today: an unknown value may be documented as any value its type allows
+  (functional status, exam findings, a treatment's session count or effect, a medication's class,
+  the purpose of the care, ...). A treatment of record with an unknown session count was given, so
+  its count is documented as at least 1.
+
+Facts that are documented are fixed: the advice never proposes to change them.
+
+The search looks for the fewest changed fields, then the smallest change to the request, and
+reports up to three other changes of the same size. Each field's candidate values are first reduced
+to one value per distinct effect on the rules' conditions (for quantity 12 under a limit of 6: 11 and
+6). Fields without which nothing can pass are in every combination; up to MAX_CHANGES others are
+added, fewest first. A combination, and each partial assignment of values to it, is pursued only if
+some completion could pass: every fact it may change is given the set of values it may take, and a
+two-valued "can fire / certainly fires" evaluation of every rule (``_Possible``) rules it out when a
+criterion against the request certainly applies or no criterion for it can. Candidates are evaluated
+by ``engine.decide.explain``; the change reported is re-evaluated by the real engine
+(``engine.decide.decision.decide_request`` on durable_rules) and reported only if it gives Overturned. The
+work per request is bounded (MAX_WORK evaluations).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from pydantic import BaseModel
+
+from engine.contract import Advice, CaseDecision, Change
+from engine.decide.decision import decide_request, render
+from engine.cases.document import FACTS, fact_document, judged_day, lookup
+from engine.decide.explain import FACT_WORDS, HISTORY_WORDS, Evaluation, Facts, _order, fact_words, leaf_result, run
+from engine.cases.facts import Case, Request
+from engine.rules.ir import AllOf, Compare, Rule, RuleSet, compare, leaves
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.rules.rulebook import Rulebook
+
+MAX_CHANGES = 4  # fields changed at once, beyond those every passing change needs (see advise)
+MAX_WORK = 5_000  # evaluations of candidates and of partial assignments per request (about 1 s at most)
+MAX_POOL = 200  # candidate values tried per numeric field
+MAX_ALTERNATIVES = 3  # other verified changes of the same size reported beside the best one
+
+
+# -- the fields a provider can change ---------------------------------------------------------------
+
+Apply = Callable[[Case, Request, Any], tuple[Case, Request]]
+Path = tuple[Any, ...]  # ("exam", "neurologic"), ("treatments", 2, "sessions"), ("request", "quantity")
+
+
+@dataclass
+class Knob:
+    field: str
+    original: Any  # plain value; None when unknown
+    pool: list[Any]  # values to try (model values: enum members, numbers, dates, lists)
+    path: Path
+    request: bool = False  # a change of the request as written (lower only)
+    prefer_high: bool = False  # within values of the same effect, keep the highest
+    words: Callable[[Any, Any], str] = lambda old, new: ""
+    candidates: list[Any] | None = None  # pool reduced to one value per distinct effect
+    affected: frozenset[str] = frozenset()  # fact paths its candidates change
+    effects: list[dict[str, Any]] = field(default_factory=list)  # per candidate: affected path -> value
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def apply(self, case: Case, request: Request, value: Any) -> tuple[Case, Request]:
+        if self.path[0] == "request":
+            return case, _set(request, self.path[1:], value)
+        return _set(case, self.path, value), request
+
+
+def _set(model: Any, path: Path, value: Any) -> Any:
+    """A copy of ``model`` with the field at ``path`` set (no validation: values come from its type)."""
+    head, rest = path[0], path[1:]
+    if isinstance(head, int):
+        items = list(model)
+        items[head] = _set(items[head], rest, value) if rest else value
+        return items
+    return model.model_copy(update={head: _set(getattr(model, head), rest, value) if rest else value})
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Enum):
+        return None if v.value == "unknown" else v.value
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _show(v: Any) -> str:
+    v = _plain(v)
+    if v is None:
+        return "unknown"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, list):
+        return ", ".join(str(x).replace("_", " ") for x in v) or "none"
+    return str(v).replace("_", " ")
+
+
+def _integers(lo: int, hi: int) -> list[int]:
+    return list(range(lo, max(lo, min(hi, lo + MAX_POOL))))
+
+
+def _numbers(lo: float, hi: float, constants: set[float]) -> list[float]:
+    """Whole and half numbers in [lo, hi), and the rules' own limits there."""
+    values = {k / 2 for k in range(max(0, math.ceil(lo * 2)), math.ceil(hi * 2))}
+    values |= {c for c in constants if lo <= c < hi}
+    values |= {float(math.floor(c)) for c in constants if lo <= math.floor(c) < hi}
+    return sorted(values)[:MAX_POOL]
+
+
+REQUEST_WORDS = {
+    "quantity": ("Request {new} treatments instead of {old}", "State the number of treatments requested: {new}"),
+    "frequency_per_week": ("Request {new} treatments a week instead of {old}",
+                           "State how many treatments a week are requested: {new}"),
+    "duration_weeks": ("Request the treatments over {new} weeks instead of {old}",
+                       "State over how many weeks the treatments are requested: {new}"),
+}
+# Fields that are not facts a provider documents: names, free text, the request as identified.
+NOT_KNOBS = {"text", "notes", "name", "icd10", "procedure", "modality", "case_id", "letter", "evidence",
+             "rationale_facts", "requests", "determination", "service", "body_regions", "conditions",
+             "diagnoses", "planned_procedures", "date"}
+ITEM_WORDS = dict(HISTORY_WORDS, last_date="the date of the latest {m} session")
+
+
+def field_type(annotation: Any) -> tuple[str, list[Any], float | None, float | None]:
+    """(kind, members, lower bound, upper bound) of a case field's type annotation: kind is bool, int,
+    float, enum, date, list (of enum members) or other; members are the known enum members."""
+    lo = hi = None
+    open_lo = False
+    kind, members = "other", []
+    stack = [annotation]
+    while stack:
+        t = stack.pop()
+        origin = typing.get_origin(t)
+        if origin is typing.Annotated:
+            args = typing.get_args(t)
+            stack.append(args[0])
+            for meta in args[1:]:
+                for m in [meta, *getattr(meta, "metadata", [])]:
+                    if getattr(m, "ge", None) is not None:
+                        lo = m.ge
+                    if getattr(m, "gt", None) is not None:
+                        lo, open_lo = m.gt, True
+                    if getattr(m, "le", None) is not None:
+                        hi = m.le
+            continue
+        if origin in (typing.Union, types.UnionType):
+            stack.extend(a for a in typing.get_args(t) if a is not type(None))
+            continue
+        if origin is list:
+            inner = typing.get_args(t)[0]
+            if isinstance(inner, type) and issubclass(inner, Enum):
+                kind, members = "list", [m for m in inner if m.value != "unknown"]
+            continue
+        if isinstance(t, type):
+            if issubclass(t, bool):
+                kind = "bool"
+            elif issubclass(t, Enum):
+                kind, members = "enum", members + [m for m in t if m.value != "unknown"]
+            elif issubclass(t, int):
+                kind = "int"
+            elif issubclass(t, float):
+                kind = "float"
+            elif issubclass(t, dt.date):
+                kind = "date"
+    if open_lo and lo is not None:  # strictly greater: the next whole or half number
+        lo = lo + (1 if kind == "int" else 0.5)
+    return kind, members, lo, hi
+
+
+def _unknown(value: Any) -> bool:
+    return value is None or (isinstance(value, Enum) and value.value == "unknown")
+
+
+def _pool(kind: str, members: list[Any], lo: float | None, hi: float | None, numbers: set[float], counts: int,
+          day: dt.date) -> list[Any]:
+    if kind == "bool":
+        return [True, False]
+    if kind == "enum":
+        return list(members)
+    if kind == "list":
+        return [[]] + [[m] for m in members]
+    if kind == "int":
+        start = int(lo) if lo is not None else 0
+        return _integers(start, int(min(hi + 1 if hi is not None else math.inf, counts + 3)))
+    if kind == "float":
+        top = max(numbers, default=0) + 2
+        return _numbers(float(lo) if lo is not None else 0.0, min(top, hi + 0.5 if hi is not None else top), numbers)
+    if kind == "date":  # so many months before the request: the rules compare months since a date
+        months = {0.5, 1, 3, 6, 12, 24, 60} | {m + d for m in numbers if 0 < m <= 120 for d in (-0.5, 0, 0.5)}
+        return sorted({day - dt.timedelta(days=round(m * 30.4375)) for m in months if m > 0}, reverse=True)
+    return []
+
+
+def _words_for(path: Path, case: Case) -> str:
+    if path[0] in ("treatments", "medications") and len(path) == 3:
+        item = getattr(case, path[0])[path[1]]
+        if path[0] == "treatments":
+            m = item.modality.value.replace("_", " ")
+            if path[2] in ITEM_WORDS:
+                return ITEM_WORDS[path[2]].format(m=m)
+            return f"{path[2].replace('_', ' ')} of the earlier {m}"
+        what = {"opioid": "an opioid", "muscle_relaxant": "a muscle relaxant"}.get(path[2], path[2])
+        return f"whether {item.name} is {what}"
+    dotted = ".".join(str(p) for p in path)
+    if dotted in FACT_WORDS or dotted in FACTS:
+        return fact_words(dotted)
+    return dotted.replace("_", " ")
+
+
+def _field_name(path: Path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
+    return out
+
+
+def knobs(case: Case, request: Request, constants: dict[str, set[float]], day: dt.date) -> list[Knob]:
+    """Every field a provider could change for this request, with the values to try: the request's
+    quantity, frequency and duration (lower), and every field of the case or the request that is
+    unknown today."""
+    numbers = set().union(*constants.values()) if constants else set()
+    counts = int(max((c for f, cs in constants.items() for c in cs
+                      if f in FACTS and FACTS[f].kind == "integer" or f == "history.*.sessions"), default=0))
+    out: list[Knob] = []
+    for name in ("quantity", "frequency_per_week", "duration_weeks"):
+        old = getattr(request, name)
+        kind, _, lo, hi = field_type(type(request).model_fields[name].annotation)
+        lower, state = REQUEST_WORDS[name]
+        if old is not None:
+            pool = _integers(1, int(math.ceil(old))) if kind == "int" else _numbers(0.5, old, numbers)
+            words = (lambda t: lambda o, n: t.format(old=_show(o), new=_show(n)))(lower)
+        else:
+            pool = _integers(1, counts + 3) if kind == "int" else _numbers(0.5, max(numbers, default=0) + 2, numbers)
+            words = (lambda t: lambda o, n: t.format(new=_show(n)))(state)
+        out.append(Knob(f"request.{name}", old, pool, ("request", name), request=True, prefer_high=True,
+                        words=words))
+
+    def walk(model: Any, path: Path) -> None:
+        for name, info in type(model).model_fields.items():
+            if name in NOT_KNOBS or (path == ("request",) and name in REQUEST_WORDS):
+                continue
+            value = getattr(model, name)
+            here = path + (name,)
+            if isinstance(value, BaseModel):
+                walk(value, here)
+            elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+                for i, item in enumerate(value):
+                    walk(item, here + (i,))
+            elif _unknown(value):
+                kind, members, lo, hi = field_type(info.annotation)
+                if here[0] == "treatments" and name == "sessions":
+                    lo = max(lo or 0, 1)  # a treatment of record was given: at least one session
+                pool = _pool(kind, members, lo, hi, numbers, counts, day)
+                if pool:
+                    what = _words_for(here if here[0] != "request" else ("request", name), case)
+                    out.append(Knob(_field_name(here), None, pool, here,
+                                    words=(lambda w: lambda o, n: f"Document {w} (now unknown): {_show(n)}")(what)))
+
+    walk(request, ("request",))
+    walk(case, ())
+    return out
+
+
+def _constants(rulesets: Sequence[RuleSet]) -> dict[str, set[float]]:
+    """The numbers the rules compare each fact with (``history.*.F`` for every modality)."""
+    out: dict[str, set[float]] = {}
+    for rs in rulesets:
+        for rule in rs.rules:
+            for c in leaves(rule.when):
+                for v in (c.value if isinstance(c.value, list) else [c.value]):
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        out.setdefault(c.fact, set()).add(float(v))
+                        parts = c.fact.split(".")
+                        if parts[0] == "history" and len(parts) == 3:
+                            out.setdefault(f"history.*.{parts[2]}", set()).add(float(v))
+    return out
+
+
+# -- the search -------------------------------------------------------------------------------------
+
+AGAINST = ("not_medically_necessary", "outside_guideline")
+WILD = object()  # a fact that may take any value
+
+
+class _Possible:
+    """For facts that may each take one of a set of values: for every rule, whether it can fire
+    and whether it certainly fires (two-valued per assignment, since the rule language has no
+    negation and a rule fires only on a true condition). Derived facts follow their rules: a value
+    a rule certainly concludes, else any value a rule may conclude, or unknown."""
+
+    def __init__(self, rulesets: Sequence[RuleSet], document: dict[str, Any]):
+        self.document = document
+        self.declared = {name for rs in rulesets for name in rs.derives}
+        self.order = [n for n in _order(rulesets)]
+        self.derivations: dict[str, list[Rule]] = {}
+        self.findings: list[Rule] = []
+        for rs in rulesets:
+            for rule in rs.rules:
+                if rule.derive:
+                    self.derivations.setdefault(rule.derive[0], []).append(rule)
+                else:
+                    self.findings.append(rule)
+        self.fixed: dict[int, bool] = {}  # leaf -> its result on the document as it is
+
+    def evaluate(self, domains: dict[str, Any]) -> list[tuple[Rule, tuple[bool, bool]]]:
+        derived: dict[str, list[Any]] = {}
+        for name in self.order:
+            certain, possible = None, []
+            for rule in self.derivations.get(name, []):
+                p, c = self.node(rule.when, domains, derived)
+                if c and certain is None:
+                    certain = rule.derive[1]
+                if p and rule.derive[1] not in possible:
+                    possible.append(rule.derive[1])
+            derived[name] = [certain] if certain is not None else possible + [None]
+        return [(rule, self.node(rule.when, domains, derived)) for rule in self.findings]
+
+    def node(self, cond: Any, domains: dict[str, Any], derived: dict[str, list[Any]]) -> tuple[bool, bool]:
+        if isinstance(cond, Compare):
+            if cond.derived:
+                if cond.derived_name not in self.declared:
+                    return False, False
+                values = derived.get(cond.derived_name, [None])
+            else:
+                values = domains.get(cond.fact)
+                if values is None:
+                    key = id(cond)
+                    if key not in self.fixed:
+                        self.fixed[key] = compare(cond.op, lookup(self.document, cond.fact), cond.value) is True
+                    r = self.fixed[key]
+                    return r, r
+                if values is WILD:
+                    return True, False
+            results = [compare(cond.op, v, cond.value) is True for v in values]
+            return any(results), all(results)
+        children = [self.node(c, domains, derived) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
+        if isinstance(cond, AllOf):
+            return all(p for p, _ in children), all(c for _, c in children)
+        return any(p for p, _ in children), any(c for _, c in children)
+
+
+class _Search:
+    def __init__(self, case: Case, request: Request, rulesets: Sequence[RuleSet], day: dt.date):
+        self.case, self.request, self.rulesets, self.day = case, request, list(rulesets), day
+        self.rules = [rule for rs in rulesets for rule in rs.rules]
+        self.base_leaves: list[Compare] = [c for rule in self.rules for c in leaves(rule.when) if not c.derived]
+        self.read = sorted({c.fact for c in self.base_leaves})
+        self.document = fact_document(case, request, day)
+        self.base_values = [lookup(self.document, p) for p in self.read]
+        self.possible = _Possible(rulesets, self.document)
+        # Only definitions and supplementary files (a statute's cap) in force: they can limit a
+        # request but never support it (engine.decide.decision.resolve), so nothing can pass.
+        self.supplements_only = all(rs.is_definitions or getattr(rs, "supplements", False) for rs in rulesets)
+        self.evaluated = 0  # candidates evaluated exactly
+        self.work = 0  # evaluations of every kind, against MAX_WORK
+
+    def signature(self, document: dict[str, Any]) -> tuple:
+        facts = Facts(document, {}, set())
+        return tuple(leaf_result(c, facts) for c in self.base_leaves)
+
+    def outcome(self, ev: Evaluation) -> str | None:
+        """The resolution of ``engine.decide.decision.resolve``, on rule ids only."""
+        findings = {rule.finding for rule in self.rules if rule.finding and ev.results.get(rule.id) is True}
+        if "not_medically_necessary" in findings:
+            return "Upheld"
+        if self.supplements_only or "outside_guideline" in findings:
+            return None
+        return "Overturned" if "medically_necessary" in findings else "Upheld"
+
+    def _changed(self, document: dict[str, Any]) -> set[str]:
+        return {p for p, v in zip(self.read, self.base_values) if lookup(document, p) != v}
+
+    def prepare(self, knob: Knob) -> None:
+        """Reduce the knob's pool to one value per distinct effect; record the facts it changes."""
+        pool = [v for v in knob.pool
+                if not (knob.request and knob.original is not None and v >= knob.original)]
+        if not pool:
+            knob.candidates = []
+            return
+        # A field that changes no fact the rules read (probed at both ends of its pool) is dropped.
+        probe = [pool[0], pool[-1]] if len(pool) > 1 else pool
+        if not any(self._changed(fact_document(*knob.apply(self.case, self.request, v), self.day)) for v in probe):
+            knob.candidates = []
+            return
+        base_sig = self.signature(self.document)
+        groups: dict[tuple, list[Any]] = {}
+        docs: dict[int, dict[str, Any]] = {}
+        affected: set[str] = set()
+        for i, v in enumerate(pool):
+            doc = fact_document(*knob.apply(self.case, self.request, v), self.day)
+            affected |= self._changed(doc)
+            sig = self.signature(doc)
+            if sig != base_sig:
+                groups.setdefault(sig, []).append(i)
+                docs[i] = doc
+        reps = []
+        for indices in groups.values():
+            if knob.prefer_high:
+                whole = [i for i in indices if float(pool[i]).is_integer()]
+                reps.append(max(whole or indices, key=lambda i: pool[i]))
+            else:
+                reps.append(indices[0])
+        if knob.prefer_high:
+            reps.sort(key=lambda i: pool[i], reverse=True)
+        knob.candidates = [pool[i] for i in reps]
+        knob.affected = frozenset(affected)
+        # What each candidate makes of the facts it changes (for the possibility evaluation).
+        knob.effects = [{p: lookup(docs[i], p) for p in affected} for i in reps]
+
+    def blocked(self, domains: dict[str, Any]) -> bool:
+        """Whether no assignment of the facts in ``domains`` (each a set of values it may take, or
+        WILD) can make the request pass: a criterion against it applies whatever they are, or no
+        criterion for it can apply."""
+        self.work += 1
+        results = self.possible.evaluate(domains)
+        if any(certain for rule, (_, certain) in results if rule.finding in AGAINST):
+            return True
+        return not any(possible for rule, (possible, _) in results if rule.finding == "medically_necessary")
+
+    def against(self, domains: dict[str, Any]) -> list[str]:
+        return [rule.id for rule, (_, certain) in self.possible.evaluate(domains)
+                if certain and rule.finding in AGAINST]
+
+    def interactions(self, useful: Sequence[Knob]) -> None:
+        """Facts that two or more knobs change together differently from each alone (e.g. the
+        total with earlier sessions, once both the quantity and the session count are known):
+        probed for every pair, and for all of them at once, at both ends of their candidates."""
+        self.pairs: dict[tuple[int, int], set[str]] = {}
+        self.joint: set[str] = set()
+
+        def unexpected(ks: Sequence[Knob], pick: int) -> set[str]:
+            combo = [(k, k.candidates[pick]) for k in ks]
+            doc = fact_document(*self.apply(combo), self.day)
+            out = set()
+            for p, base in zip(self.read, self.base_values):
+                owners = [k for k in ks if p in k.affected]
+                if len(owners) > 1:
+                    continue  # WILD anyway
+                expected = owners[0].effects[pick if pick >= 0 else len(owners[0].candidates) + pick][p] \
+                    if owners else base
+                if lookup(doc, p) != expected:
+                    out.add(p)
+            return out
+
+        for a, b in itertools.combinations(useful, 2):
+            found = unexpected([a, b], 0) | unexpected([a, b], -1)
+            if found:
+                self.pairs[(id(a), id(b))] = found
+        if len(useful) > 2:
+            self.joint = unexpected(useful, 0) | unexpected(useful, -1)
+
+    def domains(self, changing: Sequence[Knob], assigned: dict[int, int] | None = None,
+                keep: Sequence[Knob] = ()) -> dict[str, Any]:
+        """The values each fact may take when the ``changing`` knobs change (to one of their
+        candidates, or to the one ``assigned`` by index) and the ``keep`` knobs may also stay as
+        they are. A fact two of them change, or change together (``interactions``), is WILD."""
+        involved = [*changing, *keep]
+        owners: dict[str, list[Knob]] = {}
+        for k in involved:
+            for p in k.affected:
+                owners.setdefault(p, []).append(k)
+        out: dict[str, Any] = {}
+        if len(involved) > 1:
+            ids = {id(k) for k in involved}
+            for (a, b), paths in getattr(self, "pairs", {}).items():
+                if a in ids and b in ids:
+                    out.update(dict.fromkeys(paths, WILD))
+            out.update(dict.fromkeys(getattr(self, "joint", ()), WILD))
+        for p, ks in owners.items():
+            if len(ks) > 1 or out.get(p) is WILD:
+                out[p] = WILD
+                continue
+            k = ks[0]
+            chosen = (assigned or {}).get(id(k))
+            values = [k.effects[chosen][p]] if chosen is not None else [e[p] for e in k.effects]
+            if k in keep:
+                values.append(lookup(self.document, p))
+            out[p] = values
+        return out
+
+    def assignments(self, knobs_: list[Knob]):
+        """Every assignment of candidates to ``knobs_`` that passes, depth first: a partial
+        assignment is dropped as soon as no completion of it can pass."""
+        def walk(depth: int, assigned: dict[int, int]):
+            if depth == len(knobs_):
+                combo = [(k, k.candidates[assigned[id(k)]]) for k in knobs_]
+                if self.work < MAX_WORK and self.passes(combo):
+                    yield combo
+                return
+            knob = knobs_[depth]
+            for i in range(len(knob.candidates)):
+                if self.work >= MAX_WORK:
+                    return
+                assigned[id(knob)] = i
+                if depth + 1 == len(knobs_) or not self.blocked(self.domains(knobs_, assigned)):
+                    yield from walk(depth + 1, assigned)
+                del assigned[id(knob)]
+
+        yield from walk(0, {})
+
+    def apply(self, combo: Sequence[tuple[Knob, Any]]) -> tuple[Case, Request]:
+        case, request = self.case, self.request
+        for knob, v in combo:
+            case, request = knob.apply(case, request, v)
+        return case, request
+
+    def passes(self, combo: Sequence[tuple[Knob, Any]]) -> bool:
+        self.evaluated += 1
+        self.work += 1
+        case, request = self.apply(combo)
+        return self.outcome(run(self.rulesets, fact_document(case, request, self.day))) == "Overturned"
+
+
+def _cost(combo: Sequence[tuple[Knob, Any]]) -> float:
+    """How far the request moves: the relative reduction of its own numbers (documentation costs 0)."""
+    total = 0.0
+    for knob, v in combo:
+        if knob.request and knob.original:
+            total += (knob.original - v) / knob.original
+    return total
+
+
+def _replace_request(case: Case, old: Request, new: Request) -> Case:
+    requests = [new if r is old else r for r in case.requests]
+    if new not in requests:
+        requests = [new]
+    return case.model_copy(update={"requests": requests})
+
+
+def advise(case: Case, request: Request, book: "Rulebook", rulesets: Sequence[RuleSet],
+           today: Any = None) -> Advice:
+    """The smallest verified change that makes the request pass, or why there is none."""
+
+    day = judged_day(request, today)
+    search = _Search(case, request, rulesets, day)
+    if search.supplements_only:
+        reason = ("Only supplementary rules (such as a statutory visit cap) are in force for this service on "
+                  "this date: they can limit a request but no encoded guideline can support it, so no change "
+                  "makes it pass.")
+        return Advice(possible=False, reason=reason, words=reason)
+    all_knobs = knobs(case, request, _constants(rulesets), day)
+    for knob in all_knobs:
+        search.prepare(knob)
+    useful = [k for k in all_knobs if k.candidates]
+    search.interactions(useful)
+    index = {rule.id: (rs, rule) for rs in rulesets for rule in rs.rules}
+
+    if search.blocked(search.domains([], keep=useful)):
+        return _impossible(search, search.against(search.domains([], keep=useful)), index, rulesets)
+
+    # Fields without which nothing can pass (e.g. each admission criterion of a program that is
+    # unknown) are in every combination; the others are added, fewest first.
+    mandatory = [k for k in useful if search.blocked(search.domains([], keep=[x for x in useful if x is not k]))]
+    optional = [k for k in useful if k not in mandatory]
+    for extra in range(0 if mandatory else 1, min(MAX_CHANGES, len(optional)) + 1):
+        found: list[tuple[float, int, list[tuple[Knob, Any]]]] = []
+        for added in itertools.combinations(optional, extra):
+            if search.work >= MAX_WORK:
+                break
+            combo_knobs = [*mandatory, *added]
+            if search.blocked(search.domains(combo_knobs)):
+                continue
+            for combo in search.assignments(list(combo_knobs)):
+                found.append((_cost(combo), len(found), combo))
+        best: Advice | None = None
+        for _, _, combo in sorted(found, key=lambda x: (x[0], x[1])):
+            new_case, new_request = search.apply(combo)
+            new_case = _replace_request(new_case, request, new_request)
+            verified = decide_request(new_case, new_request, book, today)
+            if verified.outcome != "Overturned":
+                continue  # our evaluator and durable_rules disagree: never report an unverified change
+            if best is None:
+                best = _advice(search, combo, verified, new_case, new_request, rulesets)
+            else:
+                best.alternatives.append(_changes(combo))
+                if len(best.alternatives) >= MAX_ALTERNATIVES:
+                    break
+        if best is not None:
+            return best
+        if search.work >= MAX_WORK:
+            break
+    original = run(rulesets, search.document)
+    against = [r.id for r in search.rules if r.finding == "not_medically_necessary" and original.results.get(r.id)]
+    stopped = search.work >= MAX_WORK
+    return _impossible(search, against, index, rulesets, searched=True, stopped=stopped,
+                       limit=MAX_CHANGES + len(mandatory))
+
+
+def _impossible(search: _Search, against: list[str], index: dict, rulesets: Sequence[RuleSet],
+                searched: bool = False, stopped: bool = False, limit: int = MAX_CHANGES) -> Advice:
+
+    ev = run(rulesets, search.document)
+    reasons = " ".join(f"{render(index[r][1].because, search.document, ev.derived)} ({index[r][0].citation(index[r][1])})"
+                       for r in against)
+    if searched:
+        reason = (f"No combination of up to {limit} changes of the request's quantity, frequency or "
+                  "duration and documentation of unknown facts makes the request pass under the rules in force"
+                  + (f" (the search stopped after {search.evaluated} candidates)" if stopped else "")
+                  + (". The criteria against it: " + reasons if reasons else "."))
+    elif against:
+        reason = ("The criteria against the request rest on documented facts that no change of the request's "
+                  "quantity, frequency or duration and no documentation of an unknown fact can alter: " + reasons)
+    else:
+        reason = ("No criterion of the guideline that supports the request can be met by changing the "
+                  "request's quantity, frequency or duration or by documenting an unknown fact.")
+    return Advice(possible=False, reason=reason, words=reason, evaluated=search.evaluated)
+
+
+def _changes(combo: Sequence[tuple[Knob, Any]]) -> list[Change]:
+    return [Change(field=k.field, from_=_plain(k.original), to=_plain(v), words=k.words(k.original, v))
+            for k, v in combo]
+
+
+def _advice(search: _Search, combo: Sequence[tuple[Knob, Any]], verified: Any, new_case: Case,
+            new_request: Request, rulesets: Sequence[RuleSet]) -> Advice:
+    changes = _changes(combo)
+    before = run(rulesets, search.document).derived
+    after = run(rulesets, fact_document(new_case, new_request, search.day)).derived
+    establishes = {name: value for name, value in after.items() if before.get(name) != value}
+    established = [f"{fact_words('derived.' + name, rulesets)} ({_show(value)})" for name, value in establishes.items()]
+    words = "; ".join(c.words for c in changes) + "."
+    if established:
+        words += " That documents " + "; ".join(established) + "."
+    return Advice(possible=True, changes=changes, verified=True, rules=list(verified.rules),
+                  establishes=establishes, establishes_words=established, words=words,
+                  evaluated=search.evaluated)
+
+
+def advise_case(case: Case, decision: CaseDecision, book: "Rulebook", today: Any = None) -> CaseDecision:
+    """Add the advice to every request of a decided case that is predicted Upheld."""
+    for request, d in zip(case.requests, decision.decisions):
+        if d.outcome == "Upheld" and d.date_used is not None:
+            d.advice = advise(case, request, book, book.in_force(request.service.value, d.date_used), today)
+    return decision

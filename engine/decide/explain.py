@@ -1,0 +1,528 @@
+"""Explaining a decision: an evaluator of our own over the engine-neutral rules (``engine.rules.ir``).
+
+durable_rules records nothing about why a rule did not fire, so explanations come from our own model
+of the rules. This module evaluates the same rule sets on the same fact document with the same
+semantics, independently of durable_rules:
+
+- every comparison is three-valued (``engine.rules.ir.compare``): on an unknown (null) fact it is
+  undecided, and only ``known: false`` is true of an unknown fact;
+- ``all`` / ``any`` combine leaf results with Kleene's three-valued AND / OR, and a rule fires only
+  when its condition is true (a condition that is undecided never fires);
+- derived facts are concluded by the derivation rules of the definition files in force; a derived
+  fact that no rule concluded is set to unknown, name by name in dependency order (the order
+  ``engine.decide.evaluate`` uses), so that rules about "not documented or unknown" see it;
+- a derived fact that no rule set in force declares is absent: durable_rules never sees such a
+  fact, so no comparison on it (not even ``known: false``) can be true.
+
+For every rule of the rule sets in force it reports the outcome (``fired``, ``did_not_fire``, or
+``undecided`` when a fact it needed is unknown) and, for every condition leaf, the fact, the value
+seen, the operator, the compared value and the leaf's result. ``tests/explain/test_differential.py``
+checks that it fires exactly the rules durable_rules fires.
+
+It also gives the pre-check outcome (``precheck``): certifiable, not certifiable, or needs
+documentation, with the missing facts in plain words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence, Union
+
+from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
+    ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
+)
+from engine.cases.document import FACTS, lookup
+from engine.errors import EvaluationError
+from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, compare, leaves
+from engine.rules.ir import derivation_order as _derivation_order
+
+Result = Union[bool, None]
+CompareFn = Callable[[str, Any, Any], Result]
+
+
+# -- evaluation -------------------------------------------------------------------------------------
+
+ABSENT = object()  # a derived fact that no rule set in force declares
+
+
+def _and(results: Sequence[Result]) -> Result:
+    if any(r is False for r in results):
+        return False
+    if any(r is None for r in results):
+        return None
+    return True
+
+
+def _or(results: Sequence[Result]) -> Result:
+    if any(r is True for r in results):
+        return True
+    if any(r is None for r in results):
+        return None
+    return False
+
+
+@dataclass
+class Facts:
+    """What a condition is evaluated against: the fact document and the derived facts so far."""
+
+    document: dict[str, Any]
+    derived: dict[str, str | None]
+    declared: set[str] | frozenset[str]
+    # Wildcard facts (paths, ``derived.NAME`` for derived facts): every comparison on them is
+    # undecided, ``known`` included, so a condition that is still true is true whatever values they
+    # take (Kleene's logic is monotone). The pre-check makes the unknown facts wild; the advice search
+    # makes the facts a provider could change wild.
+    wild: set[str] = field(default_factory=set)
+
+    def seen(self, c: Compare) -> Any:
+        if c.derived:
+            name = c.derived_name
+            if name not in self.declared:
+                return ABSENT
+            return self.derived.get(name, ABSENT)
+        return lookup(self.document, c.fact)
+
+
+def leaf_result(c: Compare, facts: Facts, cmp: CompareFn | None = None) -> Result:
+    return _compiled(c)(facts, cmp)
+
+
+def value(cond: Condition, facts: Facts, cmp: CompareFn | None = None) -> Result:
+    """The three-valued value of a condition (no trace: the fast path used by the advice search)."""
+    return _compiled(cond)(facts, cmp)
+
+
+# Conditions compiled to closures, once per condition object (the rulebook keeps them alive; the
+# cache holds a reference too, so an id is never reused for another condition).
+_COMPILED: dict[int, tuple[Condition, Callable[[Facts, CompareFn | None], Result]]] = {}
+
+
+def _compiled(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
+    hit = _COMPILED.get(id(cond))
+    if hit is None or hit[0] is not cond:
+        hit = _COMPILED[id(cond)] = (cond, _build(cond))
+    return hit[1]
+
+
+def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
+    if isinstance(cond, Compare):
+        fact, op, operand = cond.fact, cond.op, cond.value
+        if cond.derived:
+            name = cond.derived_name
+
+            def get(facts: Facts) -> Any:
+                if name not in facts.declared:
+                    return ABSENT
+                # Not concluded and not yet set to unknown: durable_rules has no such fact to match.
+                return facts.derived.get(name, ABSENT)
+        else:
+            parts = fact.split(".")
+
+            def get(facts: Facts) -> Any:
+                node: Any = facts.document
+                for part in parts:
+                    if not isinstance(node, dict):
+                        return None
+                    node = node.get(part)
+                return node
+
+        def leaf(facts: Facts, cmp: CompareFn | None) -> Result:
+            if facts.wild and fact in facts.wild:
+                return None
+            seen = get(facts)
+            if seen is ABSENT:
+                return None
+            # The module's ``compare`` is looked up at call time, so a test can replace it.
+            return (cmp or compare)(op, seen, operand)
+        return leaf
+    if isinstance(cond, AllOf):
+        children = [_build(c) for c in cond.all]
+
+        def all_of(facts: Facts, cmp: CompareFn | None) -> Result:
+            undecided = False
+            for child in children:
+                r = child(facts, cmp)
+                if r is False:
+                    return False
+                if r is None:
+                    undecided = True
+            return None if undecided else True
+        return all_of
+    children = [_build(c) for c in cond.any]
+
+    def any_of(facts: Facts, cmp: CompareFn | None) -> Result:
+        undecided = False
+        for child in children:
+            r = child(facts, cmp)
+            if r is True:
+                return True
+            if r is None:
+                undecided = True
+        return None if undecided else False
+    return any_of
+
+
+def _trace(cond: Condition, facts: Facts, concluded_by: dict[str, list[str]],
+           cmp: CompareFn | None) -> NodeTrace:
+    if isinstance(cond, Compare):
+        seen = facts.seen(cond)
+        absent = seen is ABSENT
+        return ConditionTrace(
+            fact=cond.fact, op=cond.op, value=cond.value, seen=None if absent else seen,
+            known=not absent and seen is not None, result=leaf_result(cond, facts, cmp),
+            derived_by=list(concluded_by.get(cond.derived_name, [])) if cond.derived else None,
+            absent=absent)
+    op = "all" if isinstance(cond, AllOf) else "any"
+    children = [_trace(c, facts, concluded_by, cmp) for c in (cond.all if op == "all" else cond.any)]
+    results = [c.result for c in children]
+    return GroupTrace(op=op, result=_and(results) if op == "all" else _or(results), conditions=children)
+
+
+def outcome_of(result: Result) -> Outcome:
+    return "fired" if result is True else "did_not_fire" if result is False else "undecided"
+
+
+@dataclass
+class Evaluation:
+    """What our evaluator concluded for one fact document."""
+
+    fired: list[str] = field(default_factory=list)
+    derived: dict[str, str | None] = field(default_factory=dict)
+    results: dict[str, Result] = field(default_factory=dict)  # rule id -> its condition's value
+    wild: set[str] = field(default_factory=set)  # wildcard facts, derived ones included
+    concluded_by: dict[str, list[str]] = field(default_factory=dict)  # derived name -> rule ids
+    trace: Trace | None = None
+
+
+def _rules(rulesets: Sequence[RuleSet]) -> list[tuple[RuleSet, Rule]]:
+    return [(rs, rule) for rs in rulesets for rule in rs.rules]
+
+
+_ORDERS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
+
+
+def _order(rulesets: Sequence[RuleSet]) -> list[str]:
+    """``engine.rules.ir.derivation_order``, remembered per combination of rule sets."""
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _ORDERS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], rulesets)):
+        hit = _ORDERS[key] = (tuple(rulesets), _derivation_order(rulesets))
+    return hit[1]
+
+
+@dataclass
+class _Plan:
+    """What ``run`` and ``precheck`` need of a combination of rule sets, worked out once."""
+
+    rulesets: tuple[RuleSet, ...]
+    pairs: list[tuple[RuleSet, Rule]]
+    declared: frozenset[str]
+    by_name: dict[str, list[tuple[RuleSet, Rule]]]
+    order: list[str]
+    others: list[tuple[RuleSet, Rule]]  # the rules that derive nothing, in order
+    index: dict[str, tuple[RuleSet, Rule]]
+    plain_facts: tuple[str, ...]  # the case facts (not derived) that the rules read, once each
+
+
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _PLANS.get(key)
+    if hit is not None and len(hit.rulesets) == len(rulesets) and all(
+            a is b for a, b in zip(hit.rulesets, rulesets)):
+        return hit
+    pairs = _rules(rulesets)
+    declared = frozenset(name for rs in rulesets for name in rs.derives)
+    by_name: dict[str, list[tuple[RuleSet, Rule]]] = {}
+    for rs, rule in pairs:
+        if rule.derive:
+            by_name.setdefault(rule.derive[0], []).append((rs, rule))
+    order = [n for n in _order(rulesets) if n in by_name or n in declared]
+    plain = dict.fromkeys(c.fact for _, rule in pairs for c in leaves(rule.when) if not c.derived)
+    hit = _PLANS[key] = _Plan(tuple(rulesets), pairs, declared, by_name, order,
+                              [(rs, rule) for rs, rule in pairs if not rule.derive],
+                              {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain))
+    return hit
+
+
+def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = False,
+        wild: Iterable[str] | None = None, cmp: CompareFn | None = None,
+        default_unknown: bool = True) -> Evaluation:
+    """Evaluate the rule sets on a fact document, as ``engine.decide.evaluate.run`` does on durable_rules.
+
+    ``trace`` builds the full ``Trace``. ``wild`` names facts whose value is to be left open (see
+    ``Facts``): a derived fact becomes wild too when a rule that derives it is undecided and none
+    concluded it. ``cmp`` and ``default_unknown`` exist so that tests can break the semantics on
+    purpose and see the differential check fail.
+    """
+    plan = _plan(rulesets)
+    pairs, declared, by_name, order = plan.pairs, plan.declared, plan.by_name, plan.order
+    ev = Evaluation()
+    facts = Facts(document, ev.derived, declared, set(wild or ()))
+    ev.wild = facts.wild
+    # Derivation rules, each derived fact after the derived facts it reads; an unconcluded fact is
+    # unknown. (durable_rules concludes what it can first and then asserts the unknowns in the same
+    # order; since rules only fire on true conditions and values never change, the result is the same.)
+    for name in order:
+        for rs, rule in by_name.get(name, []):
+            result = value(rule.when, facts, cmp)
+            ev.results[rule.id] = result
+            if result is True:
+                concluded = rule.derive[1]
+                if name in ev.derived and ev.derived[name] is not None and ev.derived[name] != concluded:
+                    raise EvaluationError(
+                        f"derived fact {name} concluded as both {ev.derived[name]} and {concluded}")
+                ev.derived[name] = concluded
+                ev.concluded_by.setdefault(name, []).append(rule.id)
+                ev.fired.append(rule.id)
+        if name not in ev.derived and default_unknown:
+            ev.derived[name] = None
+            if wild is not None and any(ev.results[rule.id] is None for _, rule in by_name.get(name, [])):
+                facts.wild.add(DERIVED_PREFIX + name)
+    for rs, rule in plan.others:
+        result = value(rule.when, facts, cmp)
+        ev.results[rule.id] = result
+        if result is True:
+            ev.fired.append(rule.id)
+    if trace:
+        derivations = [(rs, rule) for name in order for rs, rule in by_name.get(name, [])]
+        others = [(rs, rule) for rs, rule in pairs if not rule.derive]
+        ev.trace = Trace(
+            rulesets=[rs.key for rs in rulesets],
+            derived=dict(ev.derived),
+            fired=list(ev.fired),
+            rules=[RuleTrace(
+                id=rule.id, ruleset=rs.key, finding=rule.finding,
+                derive=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
+                citation=rs.citation(rule), outcome=outcome_of(ev.results[rule.id]),
+                when=_trace(rule.when, facts, ev.concluded_by, cmp),
+            ) for rs, rule in derivations + others],
+        )
+    return ev
+
+
+# -- facts in plain words ---------------------------------------------------------------------------
+
+FACT_WORDS: dict[str, str] = {
+    "claimant.age": "the claimant's age",
+    "claimant.sex": "the claimant's sex",
+    "claimant.date_of_injury": "the date of injury",
+    "claimant.work_status": "the claimant's work status (full duty, modified duty or off work)",
+    "claimant.permanent_restrictions": "whether permanent work restrictions are in place",
+    "conditions": "the conditions diagnosed",
+    "body_regions": "the body regions injured",
+    "medications.count": "the medications in use",
+    "medications.opioid": "whether any medication in use is an opioid",
+    "medications.muscle_relaxant": "whether any medication in use is a muscle relaxant",
+    "functional_status.adl": "the change in activities of daily living since the earlier treatment",
+    "functional_status.work_restrictions": "the change in work restrictions since the earlier treatment",
+    "functional_status.medication_use":
+        "the change in medication use (dependency on continued medical treatment) since the earlier treatment",
+    "exam.neurologic": "the neurologic examination findings",
+    "exam.red_flags": "whether the examination found red flags (cauda equina, fracture, tumor, infection, "
+                      "progressive neurologic deficit)",
+    "exam.red_flag_count": "whether the examination found red flags",
+    "exam.electrodiagnostic": "electrodiagnostic (EMG/NCS) findings",
+    "exam.imaging": "imaging findings corroborating the clinical findings",
+    "exam.trigger_points": "whether trigger points with a twitch response and referred pain were found",
+    "surgery.count": "the surgery of record",
+    "surgery.months_since_latest": "the date of the latest surgery",
+    "planned_procedures.count": "the invasive procedures under consideration",
+    "request.service": "the requested service",
+    "request.quantity": "the number of treatments requested",
+    "request.frequency_per_week": "how many treatments a week are requested",
+    "request.duration_weeks": "over how many weeks the treatments are requested",
+    "request.body_regions": "the body regions the request is for",
+    "request.date": "the date of the request",
+    "request.purpose": "the purpose of the requested care (therapeutic, maintenance or flare-up)",
+    "request.employer_authorized":
+        "written employer authorization for visits beyond the Labor Code 4604.5 cap",
+    "request.months_since_injury": "the date of injury (time since the injury)",
+    "request.prior_recorded": "whether this service was given before",
+    "request.prior_sessions": "the number of earlier sessions of this service",
+    "request.total_with_prior": "the number of earlier sessions of this service (added to those requested)",
+}
+
+HISTORY_WORDS = {
+    "recorded": "whether {m} was given before",
+    "sessions": "the number of earlier {m} sessions",
+    "approved": "the number of {m} sessions authorized so far",
+    "functional_improvement": "functional improvement from the earlier {m}",
+    "ongoing": "whether {m} is ongoing",
+    "failed": "whether {m} was tried without benefit",
+    "relief_percent": "the pain relief after {m}, in percent",
+    "relief_weeks": "how long the relief after {m} lasted, in weeks",
+}
+
+DERIVED_WORDS = {
+    "functional_improvement": "functional improvement as defined in {cite}: change in activities of "
+                              "daily living, work restrictions and medication use",
+    "adjunct_treatment": "other recommended treatment in progress that this service accompanies "
+                         "(e.g. a home exercise program or active therapy)",
+}
+
+
+def fact_words(path: str, rulesets: Sequence[RuleSet] = ()) -> str:
+    """A fact path in plain words (derived facts cite the definition in force when known)."""
+    if path in FACT_WORDS:
+        return FACT_WORDS[path]
+    if path.startswith(DERIVED_PREFIX):
+        name = path[len(DERIVED_PREFIX):]
+        source = next((rs for rs in rulesets if name in rs.derives), None)
+        template = DERIVED_WORDS.get(name)
+        if template:
+            return template.format(cite=source.cite if source else "the MTUS")
+        what = name.replace("_", " ")
+        return f"{what} ({source.topic or source.guideline}, {source.cite})" if source else what
+    parts = path.split(".")
+    if parts[0] == "history" and len(parts) == 3 and parts[2] in HISTORY_WORDS:
+        return HISTORY_WORDS[parts[2]].format(m=parts[1].replace("_", " "))
+    description = FACTS[path].description if path in FACTS else ""
+    return description or path.replace(".", " ").replace("_", " ")
+
+
+# -- the pre-check ----------------------------------------------------------------------------------
+
+def _unknown_facts(cond: Condition, facts: Facts) -> list[str]:
+    """Fact paths read by the condition whose value is unknown (or absent), in order, once each."""
+    out: list[str] = []
+    for c in leaves(cond):
+        seen = facts.seen(c)
+        if (seen is None or seen is ABSENT) and c.fact not in out:
+            out.append(c.fact)
+    return out
+
+
+def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str | None,
+             deciding: Sequence[str], render: Callable[[str], str],
+             evaluation: "Evaluation | None" = None) -> Precheck | None:
+    """The pre-check outcome of a decided request (None when no prediction was made).
+
+    ``deciding`` are the deciding rule ids of the decision and ``render(rule_id)`` its ``because``
+    filled from the facts. ``evaluation`` is our evaluator's run on the same facts, when the caller
+    already has one (e.g. for the trace), so that it is not run twice.
+    """
+    if outcome is None:
+        return None
+    if outcome == "Overturned":
+        return Precheck(status="certifiable", reason="The request meets the guideline criteria as documented.")
+    plan = _plan(rulesets)
+    index = plan.index
+    declared = plan.declared
+    normal = evaluation if evaluation is not None else run(rulesets, document)
+    facts = Facts(document, normal.derived, declared)
+    unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
+    strong = run(rulesets, document, wild=unknown)
+    if deciding:
+        robust = [r for r in deciding if strong.results.get(r) is True]
+        if robust:
+            return Precheck(status="not_certifiable", reason=(
+                "A criterion against the request holds on the documented facts alone: "
+                + "; ".join(dict.fromkeys(index[r][0].citation(index[r][1]) for r in robust)) + "."))
+        needing = list(deciding)
+        # What makes them undecided once the unknown facts are left open.
+        facts = Facts(document, strong.derived, declared, strong.wild)
+        reason = ("The criteria against the request apply only because facts they need are not "
+                  "documented; documenting them could change the decision.")
+    else:
+        needing = [rule.id for rs, rule in _rules(rulesets)
+                   if rule.finding == "medically_necessary" and normal.results.get(rule.id) is None]
+        if not needing:
+            return Precheck(status="not_certifiable", reason=(
+                "No criterion of the guideline that supports the request is met, and none depends on "
+                "an undocumented fact."))
+        reason = ("No criterion that supports the request is met, but some could not be decided "
+                  "because facts they need are not documented.")
+    missing: dict[str, MissingFact] = {}
+    for rule_id in needing:
+        rs, rule = index[rule_id]
+        need = Need(rule=rule.id, citation=rs.citation(rule), because=render(rule.id))
+        for path in _blocking(_trace(rule.when, facts, {}, None)):
+            entry = missing.get(path)
+            if entry is None:
+                entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
+                                                    details=_derived_details(path, rulesets, facts))
+            entry.needed_by.append(need)
+    return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
+
+
+def _blocking(node: NodeTrace) -> list[str]:
+    """The facts whose unknown value leaves an undecided condition undecided (the undecided leaves
+    reached through undecided groups), in order, once each."""
+    if node.result is not None:
+        return []
+    if isinstance(node, ConditionTrace):
+        return [node.fact]
+    out: list[str] = []
+    for child in node.conditions:
+        for fact in _blocking(child):
+            if fact not in out:
+                out.append(fact)
+    return out
+
+
+def _derived_details(path: str, rulesets: Sequence[RuleSet], facts: Facts) -> list[str]:
+    if not path.startswith(DERIVED_PREFIX):
+        return []
+    name = path[len(DERIVED_PREFIX):]
+    out: list[str] = []
+    for rs, rule in _rules(rulesets):
+        if rule.derive and rule.derive[0] == name:
+            for p in _unknown_facts(rule.when, facts):
+                words = fact_words(p, rulesets)
+                if words not in out:
+                    out.append(words)
+    return out
+
+
+# -- text rendering ---------------------------------------------------------------------------------
+
+def _show(v: Any) -> str:
+    if v is None:
+        return "unknown"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, list):
+        return "[" + ", ".join(_show(x) for x in v) + "]"
+    return str(v)
+
+
+def _result(r: Result) -> str:
+    return "true" if r is True else "false" if r is False else "undecided"
+
+
+def _leaf_line(c: ConditionTrace) -> str:
+    if c.absent:
+        seen = "absent (no rule set in force defines it)"
+    elif c.derived_by is not None:
+        seen = _show(c.seen) + (f" (by {', '.join(c.derived_by)})" if c.derived_by else " (no rule concluded it)")
+    else:
+        seen = _show(c.seen)
+    return f"{c.fact} {c.op} {_show(c.value)}: seen {seen} -> {_result(c.result)}"
+
+
+def _node_lines(node: NodeTrace, indent: str) -> list[str]:
+    if isinstance(node, ConditionTrace):
+        return [indent + _leaf_line(node)]
+    lines = [f"{indent}{node.op} -> {_result(node.result)}"]
+    for child in node.conditions:
+        lines += _node_lines(child, indent + "  ")
+    return lines
+
+
+def trace_text(trace: Trace, indent: str = "    ") -> str:
+    """The trace as text: every rule with its outcome, and every condition with the value seen."""
+    agrees = {True: "; durable_rules fired the same rules", False: "; DURABLE_RULES FIRED OTHER RULES",
+              None: ""}[trace.engine_agrees]
+    lines = [f"{indent}Trace (every rule in force: {', '.join(trace.rulesets)}{agrees}):"]
+    if trace.derived:
+        lines.append(f"{indent}  Derived facts: " + "; ".join(
+            f"{k} = {_show(v)}" for k, v in trace.derived.items()))
+    for r in trace.rules:
+        what = r.finding or f"derives {r.derive}"
+        lines.append(f"{indent}  [{r.outcome.replace('_', ' ')}] {r.id} ({what}; {r.citation})")
+        lines += _node_lines(r.when, indent + "      ")
+    return "\n".join(lines)

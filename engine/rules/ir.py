@@ -1,0 +1,261 @@
+"""The engine-neutral form of the rules: typed conditions, rules and rule sets.
+
+Rule files are parsed into these models (``engine.rules.rulebook``); the durable_rules compiler
+(``engine.rules.compile``), the explanation evaluator and the linter all read this one form, so no reader
+depends on another's representation.
+
+Three-valued logic: a comparison against an unknown (null) fact is *undecided*, never true. Only
+``known: false`` is true of an unknown fact. A rule fires only when its condition is true.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Sequence, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "excludes", "known"]
+OPS: tuple[str, ...] = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains", "excludes", "known")
+ORDERED_OPS = ("gt", "gte", "lt", "lte")
+# outside_guideline: the guideline in force sends this request to a text that is not encoded.
+Finding = Literal["not_medically_necessary", "medically_necessary", "outside_guideline"]
+Status = Literal["confirmed", "partial", "unconfirmed"]
+
+DERIVED_PREFIX = "derived."
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Compare(Node):
+    """``fact <op> value``; ``value`` is a scalar, a list for ``in``, a bool for ``known``."""
+
+    fact: str
+    op: Op
+    value: Any
+    line: int | None = Field(None, exclude=True)
+
+    @property
+    def derived(self) -> bool:
+        return self.fact.startswith(DERIVED_PREFIX)
+
+    @property
+    def derived_name(self) -> str:
+        return self.fact[len(DERIVED_PREFIX):]
+
+
+class AllOf(Node):
+    all: list["Condition"]
+
+
+class AnyOf(Node):
+    any: list["Condition"]
+
+
+Condition = Union[Compare, AllOf, AnyOf]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+class Rule(Node):
+    id: str
+    when: Condition
+    finding: Finding | None = None
+    derive: tuple[str, str] | None = None  # (derived fact name, value) for definition rules
+    cite: str
+    page: str | None = None
+    because: str
+    to_pass: str | None = None
+    status: Status = "confirmed"
+    line: int | None = None
+
+    @property
+    def is_derivation(self) -> bool:
+        return self.derive is not None
+
+
+class Example(Node):
+    """A worked example of a rule file: a case, its request, and the outcome the rules must give
+    (run as a test: tests/rules/test_rule_examples.py)."""
+
+    name: str
+    case: dict[str, Any]
+    request: dict[str, Any]
+    outcome: Literal["Upheld", "Overturned"] | None
+    rules: tuple[str, ...] | None = None  # the deciding rules, when the example names them
+    line: int | None = None
+
+
+class RuleSet(Node):
+    """One rule file: one guideline topic, one period in force."""
+
+    key: str  # file stem, unique in a rulebook
+    source: str
+    guideline: str
+    topic: str | None = None
+    cite: str
+    pages: str | None = None
+    services: tuple[str, ...] = ()  # empty for definition files, which apply to every service
+    in_force_from: dt.date
+    in_force_to: dt.date | None = None
+    derives: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # A supplementary file (e.g. a statute's visit cap) adds limits on top of the guideline for its
+    # services; alone it can deny, but it does not encode when the service is medically necessary.
+    supplements: bool = False
+    status: Status = "confirmed"
+    rules: tuple[Rule, ...] = ()
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def is_definitions(self) -> bool:
+        return not self.services
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
+
+    def citation(self, rule: Rule) -> str:
+        """The citation as IMR letters give it: guideline, topic, section and page."""
+        page = rule.page or self.pages
+        parts = [self.guideline]
+        if self.topic:
+            parts.append(self.topic)
+        parts.append(rule.cite)
+        if page:
+            parts.append(f"p. {page}" if "-" not in page else f"pp. {page}")
+        return ", ".join(parts)
+
+
+def leaves(cond: Condition) -> list[Compare]:
+    if isinstance(cond, Compare):
+        return [cond]
+    children = cond.all if isinstance(cond, AllOf) else cond.any
+    return [leaf for child in children for leaf in leaves(child)]
+
+
+def dnf(cond: Condition) -> list[list[Compare]]:
+    """Disjunctive normal form: a list of conjunctions of comparisons."""
+    if isinstance(cond, Compare):
+        return [[cond]]
+    if isinstance(cond, AnyOf):
+        return [term for child in cond.any for term in dnf(child)]
+    terms: list[list[Compare]] = [[]]
+    for child in cond.all:
+        terms = [t + c for t in terms for c in dnf(child)]
+    return terms
+
+
+def _normal(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def compare(op: str, seen: Any, value: Any) -> bool | None:
+    """Three-valued comparison: True, False, or None when the fact is unknown."""
+    value = [_normal(v) for v in value] if isinstance(value, list) else _normal(value)
+    if op == "known":
+        return (seen is not None) == bool(value)
+    if seen is None:
+        return None
+    if op == "eq":
+        return seen == value
+    if op == "ne":
+        return seen != value
+    if op == "in":
+        return seen in value
+    if op == "contains":
+        return value in seen
+    if op == "excludes":
+        return value not in seen
+    if op == "gt":
+        return seen > value
+    if op == "gte":
+        return seen >= value
+    if op == "lt":
+        return seen < value
+    if op == "lte":
+        return seen <= value
+    raise ValueError(f"unknown operator {op}")
+
+
+def satisfiable(term: list[Compare], domains: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Whether some facts make every comparison of a conjunction true (sound for our operators).
+
+    ``domains`` gives the allowed values of enum facts, so that ``ne`` on every member is seen
+    to be unsatisfiable. False means the conjunction can never be true.
+    """
+    by_fact: dict[str, list[Compare]] = {}
+    for c in term:
+        by_fact.setdefault(c.fact, []).append(c)
+    for fact, comps in by_fact.items():
+        known = {bool(c.value) for c in comps if c.op == "known"}
+        others = [c for c in comps if c.op != "known"]
+        if len(known) > 1 or (False in known and others):
+            return False
+        lo, lo_open, hi, hi_open = None, False, None, False
+        allowed: set[Any] | None = set(domains[fact]) if domains and fact in domains else None
+        excluded: set[Any] = set()
+        contained = {c.value for c in others if c.op == "contains"}
+        if contained & {c.value for c in others if c.op == "excludes"}:
+            return False
+        for c in others:
+            v = _normal(c.value)
+            if c.op == "eq":
+                allowed = {v} if allowed is None else allowed & {v}
+            elif c.op == "in":
+                vs = {_normal(x) for x in v}
+                allowed = vs if allowed is None else allowed & vs
+            elif c.op == "ne":
+                excluded.add(v)
+            elif c.op in ("gt", "gte"):
+                if lo is None or v > lo or (v == lo and c.op == "gt"):
+                    lo, lo_open = v, c.op == "gt"
+            elif c.op in ("lt", "lte"):
+                if hi is None or v < hi or (v == hi and c.op == "lt"):
+                    hi, hi_open = v, c.op == "lt"
+        if lo is not None and hi is not None:
+            if lo > hi or (lo == hi and (lo_open or hi_open)):
+                return False
+        if allowed is not None:
+            allowed -= excluded
+
+            def within(x: Any) -> bool:
+                try:
+                    if lo is not None and (x < lo or (x == lo and lo_open)):
+                        return False
+                    if hi is not None and (x > hi or (x == hi and hi_open)):
+                        return False
+                except TypeError:
+                    return False
+                return True
+
+            if not any(within(x) for x in allowed):
+                return False
+    return True
+
+
+def derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
+    """Derived fact names, each after the derived facts its derivation rules read (the one order
+    both evaluators conclude derived facts in)."""
+    needs: dict[str, set[str]] = {}
+    for rs in rulesets:
+        for name in rs.derives:
+            needs.setdefault(name, set())
+        for rule in rs.rules:
+            if rule.derive:
+                needs.setdefault(rule.derive[0], set()).update(
+                    c.derived_name for c in leaves(rule.when) if c.derived)
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        for dep in sorted(needs.get(name, ())):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(needs):
+        visit(name)
+    return order

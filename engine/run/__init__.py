@@ -1,0 +1,5 @@
+"""Running many inputs: batches (one input's failure never stops the rest), parallel
+workers, progress on standard error.
+
+May import every package above; the surfaces (engine.cli, engine.serve) import it.
+"""
