@@ -21,7 +21,7 @@ from engine.cases.facts import Case
 from engine.cases.vocab import BodyRegion
 from helpers import DAY, book, more_never_helps
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Services with a numeric limit on visits, sessions or injections.
 LIMITED = ["chiropractic", "physical_therapy", "occupational_therapy", "aquatic_therapy",
