@@ -11,7 +11,7 @@ from engine.decide.decision import decide_case, decide_request
 from engine.cases.facts import Case
 from helpers import DAY, book, more_never_helps
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IMPROVED = {"adl": "improved", "work_restrictions": "reduced", "medication_use": "reduced"}
 TRIAL_SERVICES = ["acupuncture", "electroacupuncture", "massage_therapy"]
 

@@ -12,7 +12,7 @@ import pytest
 
 from corpus import TODAY, varied_letters
 
-N = 80  # enough that a loaded machine still interrupts the run part-way (40 finished first once)
+N = 60  # enough that a loaded machine still interrupts the run part-way (40 once finished first)
 
 
 @pytest.fixture(scope="module")
