@@ -161,7 +161,8 @@ def cohen_kappa(table: dict[str, dict[str, int]]) -> float | None:
     return float((po - pe) / (1 - pe))
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator; None over nothing ("nothing to measure" is not 0)."""
     return None if denominator == 0 else numerator / denominator
 
 
@@ -193,7 +194,7 @@ class _Group:
         evaluated = sum(self.table[a][p] for a in LABELS for p in LABELS)
         agree = sum(self.table[label][label] for label in LABELS)
         return Breakdown(
-            items=self.items, evaluated=evaluated, agree=agree, agreement=_rate(agree, evaluated),
+            items=self.items, evaluated=evaluated, agree=agree, agreement=rate(agree, evaluated),
             baseline_agree=sum(self.table[BASELINE_LABEL].values()), kappa=cohen_kappa(self.table),
             by_criterion=self.criterion[0], by_criterion_agree=self.criterion[1],
             by_criterion_baseline_agree=self.criterion[2], no_criterion_met=self.default,
@@ -230,13 +231,11 @@ class Tally:
         self.overall.add(item)
         for kind, key in _KEYS.items():
             self.groups[kind].setdefault(key(item) or NO_GROUP, _Group()).add(item)
+        letter = self.letters.setdefault(item.case_id or "", [False, True, True])
         if item.predicted is not None:
-            letter = self.letters.setdefault(item.case_id or "", [False, True, True])
             letter[0] = True
             letter[1] = letter[1] and bool(item.agree)
             letter[2] = letter[2] and item.actual == BASELINE_LABEL
-        else:
-            self.letters.setdefault(item.case_id or "", [False, True, True])
 
     def summary(self, items: list[AuditItem] | None = None) -> Summary:
         """The Summary of what was added; ``items`` (all of them, in order) are kept in it when given."""
@@ -251,7 +250,7 @@ class Tally:
             items=items, total=self.total, evaluated=overall.evaluated,
             no_prediction=self.total - overall.evaluated, agreement=overall.agreement,
             cohen_kappa=overall.kappa, confusion=table,
-            baseline_agreement=_rate(overall.baseline_agree, overall.evaluated),
+            baseline_agreement=rate(overall.baseline_agree, overall.evaluated),
             baseline_kappa=cohen_kappa(baseline), overall=overall,
             by_category=groups["category"], by_service=groups["service"], by_guideline=groups["guideline"],
             by_edition=groups["edition"], by_specialty=groups["specialty"],
@@ -289,7 +288,7 @@ def guideline_family(line: str | None) -> str:
     """
     from engine.cases.citations import CitationKind, parse_citations
 
-    names = [c.guideline.lower() for c in parse_citations(line) if c.kind is CitationKind.mtus and c.guideline]
+    cited = [c.guideline.lower() for c in parse_citations(line) if c.kind is CitationKind.mtus and c.guideline]
     text = " ".join((line or "").lower().split())
     if text.startswith("decision based on"):
         text = text[len("decision based on"):].strip()
@@ -297,16 +296,15 @@ def guideline_family(line: str | None) -> str:
         text = ""
     # The whole line as well as the citations: the seed letters' older lines ("MTUS Chronic Pain
     # Treatment Guidelines ACUPUNCTURE MEDICAL TREATMENT GUIDELINES, pages 8-9") name the part.
-    names.append(text)
-    if any("acupuncture" in n for n in names[:-1]) or ("acupuncture" in text and "guideline" in text) \
+    if any("acupuncture" in n for n in cited) or ("acupuncture" in text and "guideline" in text) \
             or "9792.24.1" in text:
         return ACUPUNCTURE
     # Section numbers: 9792.24.2 is the Chronic Pain guidelines (since July 18, 2009).
-    if any("chronic pain" in n or "opioid" in n for n in names) or "9792.24.2" in text:
+    if any("chronic pain" in n or "opioid" in n for n in cited + [text]) or "9792.24.2" in text:
         return CHRONIC_PAIN
-    if any(n.startswith(_ACOEM_CHAPTERS) or n.endswith(_ACOEM_CHAPTERS) for n in names[:-1]) or "acoem" in text:
+    if any(n.startswith(_ACOEM_CHAPTERS) or n.endswith(_ACOEM_CHAPTERS) for n in cited) or "acoem" in text:
         return ACOEM
-    if any("postsurgical" in n for n in names):
+    if any("postsurgical" in n for n in cited + [text]):
         return POSTSURGICAL
     return OTHER
 

@@ -193,12 +193,14 @@ _NO_PREDICTION_WORDS = {
 
 def coverage_lines(summary) -> list[str]:
     """Coverage and agreement overall and by group: where the engine decides by a criterion, and how well."""
+    from engine.reports.audit import rate  # lazily: `imr check` renders without the audit's models
+
     o = summary.overall
     lines = [
-        f"  predicted by an encoded criterion: {o.by_criterion} of {o.items} ({_pct(_share(o.by_criterion, o.items))}); "
-        f"agree {o.by_criterion_agree}/{o.by_criterion} ({_pct(_share(o.by_criterion_agree, o.by_criterion))}), "
+        f"  predicted by an encoded criterion: {o.by_criterion} of {o.items} ({_pct(rate(o.by_criterion, o.items))}); "
+        f"agree {o.by_criterion_agree}/{o.by_criterion} ({_pct(rate(o.by_criterion_agree, o.by_criterion))}), "
         f"always-Upheld {o.by_criterion_baseline_agree}/{o.by_criterion} "
-        f"({_pct(_share(o.by_criterion_baseline_agree, o.by_criterion))}) on the same items",
+        f"({_pct(rate(o.by_criterion_baseline_agree, o.by_criterion))}) on the same items",
         f"  predicted Upheld by default (no criterion met): {o.no_criterion_met}",
         f"  no prediction: {sum(o.no_prediction.values())}"
         + "".join(f"; {_NO_PREDICTION_WORDS.get(k, k)}: {n}" for k, n in o.no_prediction.items()),
@@ -222,10 +224,6 @@ def coverage_lines(summary) -> list[str]:
     lines += ["", "  CRITERION: predicted by an encoded criterion, AGREE of those, UPHELD: always-Upheld's hits on "
               "the same items; DEFAULT: Upheld with no criterion met; PREDICTED and AGREE: all predictions"]
     return lines
-
-
-def _share(n: int, d: int) -> float | None:
-    return None if d == 0 else n / d
 
 
 AUDIT_CSV_COLUMNS = ("case_id", "request", "service", "cited_guideline", "actual", "predicted", "agree",
