@@ -208,7 +208,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_lint(args: argparse.Namespace) -> int:
-    from engine.rules.rulebook import lint
+    from engine.rules.rulebook import gaps, lint
 
     book, problems = lint(args.paths or None)
     for p in problems:
@@ -217,7 +217,11 @@ def cmd_rules_lint(args: argparse.Namespace) -> int:
     if problems:
         _err(f"imr rules lint: {len(problems)} problem(s)")
         return EXIT_INPUT
-    print(f"ok: {len(book.rulesets)} rule files, {n_rules} rules")
+    warnings = gaps(book)
+    for w in warnings:
+        print(f"warning: {w}")
+    print(f"ok: {len(book.rulesets)} rule files, {n_rules} rules"
+          + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return EXIT_OK
 
 

@@ -33,3 +33,14 @@ def test_the_determination_is_not_part_of_the_document():
     case = make_case({"quantity": 3, "determination": {"outcome": "Overturned", "guideline": "MTUS"}})
     flat = flatten(fact_document(case, case.requests[0]))
     assert not any("determination" in k or v in ("Overturned", "MTUS") for k, v in flat.items())
+
+
+def test_every_fact_a_rule_reads_has_plain_words_in_the_fact_table():
+    # The trace, the pre-check, the advice and the form take their words from FACTS: a fact without
+    # them would reach a provider as its dotted path.
+    from engine.cases.document import FACTS
+    from engine.rules.ir import leaves
+    from engine.rules.rulebook import load_rulebook
+
+    read = {c.fact for rs in load_rulebook().rulesets for r in rs.rules for c in leaves(r.when) if not c.derived}
+    assert read and not sorted(p for p in read if not (FACTS[p].words or FACTS[p].description))

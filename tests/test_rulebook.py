@@ -154,7 +154,8 @@ def test_load_raises_the_first_problem_as_one_line(tmp_path):
 
 def test_imr_rules_lint_exit_status_and_format(tmp_path, capsys):
     assert main(["rules", "lint"]) == 0
-    assert capsys.readouterr().out.startswith("ok: ")
+    *warnings, ok = capsys.readouterr().out.strip().splitlines()
+    assert ok.startswith("ok: ") and all(w.startswith("warning: ") for w in warnings)
     bad = write(tmp_path, (HEADER + GOOD_RULE).replace("services: [massage_therapy]", "services: [reiki]")
                 .replace("request.quantity, gt", "request.qty, gt"))
     assert main(["rules", "lint", str(bad)]) == 2
@@ -224,3 +225,37 @@ def test_reapplied_problems_name_the_line(tmp_path, change, message):
     body = HEADER.replace("rules:\n", REAPPLIED.replace(*change) + "rules:\n") + GOOD_RULE
     problems = problems_of(write(tmp_path, body))
     assert any(message in p and p.startswith(str(tmp_path / "demo.yaml") + ":") for p in problems), problems
+
+
+SUPPORT_RULE = """\
+  - id: demo.visits.within
+    when: {fact: request.quantity, lte: 6}
+    finding: medically_necessary
+    cite: 8 CCR 9792.24.2
+    because: "{request.quantity} visits were requested."
+"""
+
+
+def test_lint_warns_of_a_period_in_which_no_rule_can_support_a_service(tmp_path, capsys):
+    only_against = write(tmp_path, HEADER + GOOD_RULE)
+    assert main(["rules", "lint", str(only_against)]) == 0  # a warning, not an error
+    out = capsys.readouterr().out
+    assert ("warning: " + str(only_against) + " -: no rule in force can support massage_therapy requests "
+            "from 2009-07-18 to 2016-07-28 (files in force: demo)") in out
+    assert out.rstrip().endswith("1 warning(s)")
+
+
+def test_no_warning_when_a_criterion_can_support_or_the_service_is_by_design_unpredicted(tmp_path, capsys):
+    both = write(tmp_path, HEADER + GOOD_RULE + SUPPORT_RULE)
+    never = write(tmp_path, HEADER + SUPPORT_RULE.replace("lte: 6", "lt: 0").replace(
+        "when: {fact: request.quantity, lt: 0}", "when: {all: [{fact: request.quantity, lt: 0}, "
+        "{fact: request.quantity, gt: 0}]}"), "never.yaml")
+    assert main(["rules", "lint", str(both)]) == 0
+    assert "warning" not in capsys.readouterr().out
+    # A criterion for the request that can never be true is a lint error of its own, not a gap.
+    assert main(["rules", "lint", str(never)]) == 2
+    assert "never fires" in capsys.readouterr().out
+    outside = write(tmp_path, HEADER + GOOD_RULE.replace("not_medically_necessary", "outside_guideline"),
+                    "outside.yaml")
+    assert main(["rules", "lint", str(outside)]) == 0
+    assert "warning" not in capsys.readouterr().out

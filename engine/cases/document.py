@@ -8,7 +8,7 @@ of the document: the engine cannot read what it must predict.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Iterable
 
@@ -49,7 +49,8 @@ class FactType:
 
     kind: str  # integer | number | boolean | enum | date | list
     values: tuple[str, ...] = ()  # allowed members, for enum and list facts
-    description: str = ""
+    description: str = ""  # what the value means exactly (the rule author's reference)
+    words: str = ""  # the fact in plain words, as a provider reads it (the trace, the pre-check, advice, the form)
 
     @property
     def numeric(self) -> bool:
@@ -73,28 +74,51 @@ def _list(enum: type[Enum], description: str = "") -> FactType:
     return FactType("list", _members(enum), description)
 
 
+def _w(ftype: FactType, words: str) -> FactType:
+    return replace(ftype, words=words)
+
+
+# The earlier treatment of a modality, in plain words ({m}: the modality); also the words of the
+# case fields they are computed from (engine.decide.advice, the request form).
+HISTORY_WORDS = {
+    "recorded": "whether {m} was given before",
+    "sessions": "the number of earlier {m} sessions",
+    "approved": "the number of {m} sessions authorized so far",
+    "functional_improvement": "functional improvement from the earlier {m}",
+    "ongoing": "whether {m} is ongoing",
+    "failed": "whether {m} was tried without benefit",
+    "relief_percent": "the pain relief after {m}, in percent",
+    "relief_weeks": "how long the relief after {m} lasted, in weeks",
+}
+
 INTEGER, NUMBER, BOOLEAN, DATE = FactType("integer"), FactType("number"), FactType("boolean"), FactType("date")
 
 FACTS: dict[str, FactType] = {
-    "claimant.age": INTEGER,
-    "claimant.sex": _enum(Sex),
-    "claimant.date_of_injury": DATE,
-    "claimant.work_status": _enum(WorkStatus),
-    "claimant.permanent_restrictions": BOOLEAN,
-    "conditions": _list(Condition),
-    "body_regions": _list(BodyRegion),
-    "medications.count": INTEGER,
-    "medications.opioid": FactType("boolean", description="any opioid; null if not stated for some"),
-    "medications.muscle_relaxant": BOOLEAN,
-    "functional_status.adl": _enum(AdlChange),
-    "functional_status.work_restrictions": _enum(RestrictionChange),
-    "functional_status.medication_use": _enum(MedicationChange),
-    "exam.neurologic": _enum(Neurologic),
-    "exam.red_flags": _list(RedFlag),
-    "exam.red_flag_count": INTEGER,
-    "exam.electrodiagnostic": _enum(TestResult),
-    "exam.imaging": _enum(TestResult),
-    "exam.trigger_points": BOOLEAN,
+    "claimant.age": _w(INTEGER, "the claimant's age"),
+    "claimant.sex": _w(_enum(Sex), "the claimant's sex"),
+    "claimant.date_of_injury": _w(DATE, "the date of injury"),
+    "claimant.work_status": _w(_enum(WorkStatus), "the claimant's work status (full duty, modified duty or off work)"),
+    "claimant.permanent_restrictions": _w(BOOLEAN, "whether permanent work restrictions are in place"),
+    "conditions": _w(_list(Condition), "the conditions diagnosed"),
+    "body_regions": _w(_list(BodyRegion), "the body regions injured"),
+    "medications.count": _w(INTEGER, "the medications in use"),
+    "medications.opioid": _w(FactType("boolean", description="any opioid; null if not stated for some"),
+        "whether any medication in use is an opioid"),
+    "medications.muscle_relaxant": _w(BOOLEAN, "whether any medication in use is a muscle relaxant"),
+    "functional_status.adl": _w(_enum(AdlChange),
+        "the change in activities of daily living since the earlier treatment"),
+    "functional_status.work_restrictions": _w(_enum(RestrictionChange),
+        "the change in work restrictions since the earlier treatment"),
+    "functional_status.medication_use": _w(_enum(MedicationChange),
+        "the change in medication use (dependency on continued medical treatment) since the earlier treatment"),
+    "exam.neurologic": _w(_enum(Neurologic), "the neurologic examination findings"),
+    "exam.red_flags": _w(_list(RedFlag),
+        "whether the examination found red flags (cauda equina, fracture, tumor, infection, "
+        "progressive neurologic deficit)"),
+    "exam.red_flag_count": _w(INTEGER, "whether the examination found red flags"),
+    "exam.electrodiagnostic": _w(_enum(TestResult), "electrodiagnostic (EMG/NCS) findings"),
+    "exam.imaging": _w(_enum(TestResult), "imaging findings corroborating the clinical findings"),
+    "exam.trigger_points": _w(BOOLEAN, "whether trigger points with a twitch response and referred pain were found"),
     "exam.reduced_weight_bearing": FactType(
         "boolean", description="reduced weight bearing is desirable (e.g. extreme obesity)"),
     "program_evaluation.baseline_functional_testing": FactType(
@@ -109,17 +133,18 @@ FACTS: dict[str, FactType] = {
         "boolean", description="FRP admission: motivated to change, willing to forgo secondary gains"),
     "program_evaluation.negative_predictors_addressed": FactType(
         "boolean", description="FRP admission: negative predictors of success addressed"),
-    "surgery.count": INTEGER,
-    "surgery.months_since_latest": NUMBER,
-    "planned_procedures.count": INTEGER,
-    "request.service": _enum(Service),
-    "request.quantity": INTEGER,
-    "request.frequency_per_week": NUMBER,
-    "request.duration_weeks": NUMBER,
-    "request.body_regions": _list(BodyRegion),
-    "request.date": DATE,
-    "request.purpose": _enum(Purpose),
-    "request.employer_authorized": BOOLEAN,
+    "surgery.count": _w(INTEGER, "the surgery of record"),
+    "surgery.months_since_latest": _w(NUMBER, "the date of the latest surgery"),
+    "planned_procedures.count": _w(INTEGER, "the invasive procedures under consideration"),
+    "request.service": _w(_enum(Service), "the requested service"),
+    "request.quantity": _w(INTEGER, "the number of treatments requested"),
+    "request.frequency_per_week": _w(NUMBER, "how many treatments a week are requested"),
+    "request.duration_weeks": _w(NUMBER, "over how many weeks the treatments are requested"),
+    "request.body_regions": _w(_list(BodyRegion), "the body regions the request is for"),
+    "request.date": _w(DATE, "the date of the request"),
+    "request.purpose": _w(_enum(Purpose), "the purpose of the requested care (therapeutic, maintenance or flare-up)"),
+    "request.employer_authorized": _w(BOOLEAN,
+        "written employer authorization for visits beyond the Labor Code 4604.5 cap"),
     "request.post_surgical": FactType(
         "boolean", description="post-surgical physical medicine under 8 CCR 9792.24.3; null not stated"),
     "request.acquisition": _enum(Acquisition, "device rental (trial) or purchase"),
@@ -138,14 +163,16 @@ FACTS: dict[str, FactType] = {
     "request.treated_regions": FactType(
         "list", _members(BodyRegion),
         "the body regions the request names; when it names none, the case's body regions"),
-    "request.months_since_injury": NUMBER,
-    "request.prior_recorded": FactType(
+    "request.months_since_injury": _w(NUMBER, "the date of injury (time since the injury)"),
+    "request.prior_recorded": _w(FactType(
         "boolean", description="earlier sessions of the requested service are in the record"),
-    "request.prior_sessions": FactType(
+        "whether this service was given before"),
+    "request.prior_sessions": _w(FactType(
         "integer", description="earlier sessions of the requested service: 0 none, null unknown count"),
-    "request.total_with_prior": FactType(
+        "the number of earlier sessions of this service"),
+    "request.total_with_prior": _w(FactType(
         "integer", description="requested plus prior sessions of the same service; null if either unknown"
-    ),
+    ), "the number of earlier sessions of this service (added to those requested)"),
     # Region-aware facts of imaging and electrodiagnostic requests (engine.letters.imaging_facts reads them).
     "request.region_findings": FactType(
         "list", _members(RegionalFinding),
@@ -170,10 +197,10 @@ FACTS.update({
     "gastrointestinal.risk_factor_count": FactType(
         "integer", description="GI risk factors documented (age over 65 aside); null when not documented"),
     "gastrointestinal.symptoms": FactType("boolean", description="GI complaints documented"),
-    "opioid_monitoring.urine_drug_screen": BOOLEAN,
-    "opioid_monitoring.cures_checked": BOOLEAN,
-    "opioid_monitoring.risk_screening": BOOLEAN,
-    "opioid_monitoring.aberrant_behavior": BOOLEAN,
+    "opioid_monitoring.urine_drug_screen": _w(BOOLEAN, "whether urine drug screening is documented"),
+    "opioid_monitoring.cures_checked": _w(BOOLEAN, "whether the CURES prescription database was checked"),
+    "opioid_monitoring.risk_screening": _w(BOOLEAN, "whether screening for the risk of opioid misuse is documented"),
+    "opioid_monitoring.aberrant_behavior": _w(BOOLEAN, "whether aberrant drug-related behavior is documented"),
     "request.continuing": FactType(
         "boolean", description="the medication continues one in use (true) or is a first prescription (false)"),
     "request.use_weeks": FactType("number", description="weeks the medication has been taken so far"),
@@ -188,16 +215,20 @@ FACTS.update({
         "number", description="months from the injury to the request's own date (the phase of pain it was made in)"),
 })
 for _m in MODALITIES:
-    FACTS[f"history.{_m}.recorded"] = BOOLEAN
+    _words = _m.replace("_", " ")
+    FACTS[f"history.{_m}.recorded"] = _w(BOOLEAN, HISTORY_WORDS["recorded"].format(m=_words))
     FACTS[f"history.{_m}.sessions"] = FactType(
-        "integer", description="0 when not in the record; null when recorded without a count"
-    )
-    FACTS[f"history.{_m}.approved"] = INTEGER
-    FACTS[f"history.{_m}.functional_improvement"] = _enum(Improvement)
-    FACTS[f"history.{_m}.ongoing"] = BOOLEAN
-    FACTS[f"history.{_m}.failed"] = BOOLEAN
-    FACTS[f"history.{_m}.relief_percent"] = FactType("number", description="best relief recorded")
-    FACTS[f"history.{_m}.relief_weeks"] = FactType("number", description="longest relief recorded")
+        "integer", description="0 when not in the record; null when recorded without a count",
+        words=HISTORY_WORDS["sessions"].format(m=_words))
+    FACTS[f"history.{_m}.approved"] = _w(INTEGER, HISTORY_WORDS["approved"].format(m=_words))
+    FACTS[f"history.{_m}.functional_improvement"] = _w(
+        _enum(Improvement), HISTORY_WORDS["functional_improvement"].format(m=_words))
+    FACTS[f"history.{_m}.ongoing"] = _w(BOOLEAN, HISTORY_WORDS["ongoing"].format(m=_words))
+    FACTS[f"history.{_m}.failed"] = _w(BOOLEAN, HISTORY_WORDS["failed"].format(m=_words))
+    FACTS[f"history.{_m}.relief_percent"] = FactType(
+        "number", description="best relief recorded", words=HISTORY_WORDS["relief_percent"].format(m=_words))
+    FACTS[f"history.{_m}.relief_weeks"] = FactType(
+        "number", description="longest relief recorded", words=HISTORY_WORDS["relief_weeks"].format(m=_words))
     FACTS[f"history.{_m}.months_since_last"] = FactType(
         "number", description="months from the latest recorded session (last_date) to the day the request is judged")
 

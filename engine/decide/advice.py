@@ -17,7 +17,7 @@ to one value per distinct effect on the rules' conditions (for quantity 12 under
 6). Fields without which nothing can pass are in every combination; up to MAX_CHANGES others are
 added, fewest first. A combination, and each partial assignment of values to it, is pursued only if
 some completion could pass: every fact it may change is given the set of values it may take, and a
-two-valued "can fire / certainly fires" evaluation of every rule (``_Possible``) rules it out when a
+"can fire / certainly fires" evaluation of every rule (``engine.rules.semantics.possible``) rules it out when a
 criterion against the request certainly applies or no criterion for it can. Candidates are evaluated
 by ``engine.decide.explain``; the change reported is re-evaluated by the real engine
 (``engine.decide.decision.decide_request`` on durable_rules) and reported only if it gives Overturned. The
@@ -38,10 +38,11 @@ from pydantic import BaseModel
 
 from engine.contract import Advice, CaseDecision, Change
 from engine.decide.decision import decide_request, render
-from engine.cases.document import FACTS, fact_document, judged_day, lookup
-from engine.decide.explain import FACT_WORDS, HISTORY_WORDS, Evaluation, Facts, _order, fact_words, leaf_result, run
+from engine.cases.document import FACTS, HISTORY_WORDS, fact_document, judged_day, lookup
+from engine.decide.explain import Evaluation, Facts, _order, fact_words, leaf_result, run
 from engine.cases.facts import Case, Request
-from engine.rules.ir import AllOf, Compare, Rule, RuleSet, compare, leaves
+from engine.rules.ir import Compare, RuleSet, leaves
+from engine.rules.semantics import WILD, possible, resolve, supplements_only
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.rules.rulebook import Rulebook
@@ -223,7 +224,7 @@ def _words_for(path: Path, case: Case) -> str:
         what = {"opioid": "an opioid", "muscle_relaxant": "a muscle relaxant"}.get(path[2], path[2])
         return f"whether {item.name} is {what}"
     dotted = ".".join(str(p) for p in path)
-    if dotted in FACT_WORDS or dotted in FACTS:
+    if dotted in FACTS:
         return fact_words(dotted)
     return dotted.replace("_", " ")
 
@@ -300,64 +301,6 @@ def _constants(rulesets: Sequence[RuleSet]) -> dict[str, set[float]]:
 # -- the search -------------------------------------------------------------------------------------
 
 AGAINST = ("not_medically_necessary", "outside_guideline")
-WILD = object()  # a fact that may take any value
-
-
-class _Possible:
-    """For facts that may each take one of a set of values: for every rule, whether it can fire
-    and whether it certainly fires (two-valued per assignment, since the rule language has no
-    negation and a rule fires only on a true condition). Derived facts follow their rules: a value
-    a rule certainly concludes, else any value a rule may conclude, or unknown."""
-
-    def __init__(self, rulesets: Sequence[RuleSet], document: dict[str, Any]):
-        self.document = document
-        self.declared = {name for rs in rulesets for name in rs.derives}
-        self.order = [n for n in _order(rulesets)]
-        self.derivations: dict[str, list[Rule]] = {}
-        self.findings: list[Rule] = []
-        for rs in rulesets:
-            for rule in rs.rules:
-                if rule.derive:
-                    self.derivations.setdefault(rule.derive[0], []).append(rule)
-                else:
-                    self.findings.append(rule)
-        self.fixed: dict[int, bool] = {}  # leaf -> its result on the document as it is
-
-    def evaluate(self, domains: dict[str, Any]) -> list[tuple[Rule, tuple[bool, bool]]]:
-        derived: dict[str, list[Any]] = {}
-        for name in self.order:
-            certain, possible = None, []
-            for rule in self.derivations.get(name, []):
-                p, c = self.node(rule.when, domains, derived)
-                if c and certain is None:
-                    certain = rule.derive[1]
-                if p and rule.derive[1] not in possible:
-                    possible.append(rule.derive[1])
-            derived[name] = [certain] if certain is not None else possible + [None]
-        return [(rule, self.node(rule.when, domains, derived)) for rule in self.findings]
-
-    def node(self, cond: Any, domains: dict[str, Any], derived: dict[str, list[Any]]) -> tuple[bool, bool]:
-        if isinstance(cond, Compare):
-            if cond.derived:
-                if cond.derived_name not in self.declared:
-                    return False, False
-                values = derived.get(cond.derived_name, [None])
-            else:
-                values = domains.get(cond.fact)
-                if values is None:
-                    key = id(cond)
-                    if key not in self.fixed:
-                        self.fixed[key] = compare(cond.op, lookup(self.document, cond.fact), cond.value) is True
-                    r = self.fixed[key]
-                    return r, r
-                if values is WILD:
-                    return True, False
-            results = [compare(cond.op, v, cond.value) is True for v in values]
-            return any(results), all(results)
-        children = [self.node(c, domains, derived) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
-        if isinstance(cond, AllOf):
-            return all(p for p, _ in children), all(c for _, c in children)
-        return any(p for p, _ in children), any(c for _, c in children)
 
 
 class _Search:
@@ -368,10 +311,10 @@ class _Search:
         self.read = sorted({c.fact for c in self.base_leaves})
         self.document = fact_document(case, request, day)
         self.base_values = [lookup(self.document, p) for p in self.read]
-        self.possible = _Possible(rulesets, self.document)
+        self.order = _order(rulesets)
         # Only definitions and supplementary files (a statute's cap) in force: they can limit a
         # request but never support it (engine.decide.decision.resolve), so nothing can pass.
-        self.supplements_only = all(rs.is_definitions or getattr(rs, "supplements", False) for rs in rulesets)
+        self.supplements_only = supplements_only(rulesets)
         self.evaluated = 0  # candidates evaluated exactly
         self.work = 0  # evaluations of every kind, against MAX_WORK
 
@@ -380,13 +323,9 @@ class _Search:
         return tuple(leaf_result(c, facts) for c in self.base_leaves)
 
     def outcome(self, ev: Evaluation) -> str | None:
-        """The resolution of ``engine.decide.decision.resolve``, on rule ids only."""
+        """The outcome the decision would give (``engine.rules.semantics.resolve``)."""
         findings = {rule.finding for rule in self.rules if rule.finding and ev.results.get(rule.id) is True}
-        if "not_medically_necessary" in findings:
-            return "Upheld"
-        if self.supplements_only or "outside_guideline" in findings:
-            return None
-        return "Overturned" if "medically_necessary" in findings else "Upheld"
+        return resolve(findings, self.supplements_only).outcome
 
     def _changed(self, document: dict[str, Any]) -> set[str]:
         return {p for p, v in zip(self.read, self.base_values) if lookup(document, p) != v}
@@ -433,14 +372,14 @@ class _Search:
         WILD) can make the request pass: a criterion against it applies whatever they are, or no
         criterion for it can apply."""
         self.work += 1
-        results = self.possible.evaluate(domains)
-        if any(certain for rule, (_, certain) in results if rule.finding in AGAINST):
+        results = possible(self.rulesets, self.document, domains, self.order)
+        if any(results[rule.id] is True for rule in self.rules if rule.finding in AGAINST):
             return True
-        return not any(possible for rule, (possible, _) in results if rule.finding == "medically_necessary")
+        return not any(results[rule.id] is not False for rule in self.rules if rule.finding == "medically_necessary")
 
     def against(self, domains: dict[str, Any]) -> list[str]:
-        return [rule.id for rule, (_, certain) in self.possible.evaluate(domains)
-                if certain and rule.finding in AGAINST]
+        results = possible(self.rulesets, self.document, domains, self.order)
+        return [rule.id for rule in self.rules if rule.finding in AGAINST and results[rule.id] is True]
 
     def interactions(self, useful: Sequence[Knob]) -> None:
         """Facts that two or more knobs change together differently from each alone (e.g. the

@@ -26,6 +26,8 @@ from engine.decide.explain import _plan as _explain_plan
 from engine.decide.explain import run as _explain_run
 from engine.cases.facts import Case, Request
 from engine.rules.ir import Rule, RuleSet, leaves
+from engine.rules.semantics import resolve as resolve_findings
+from engine.rules.semantics import supplements_only
 from engine.rules.rulebook import Rulebook
 
 NO_CRITERION = "no MTUS criterion met"
@@ -151,27 +153,20 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     fired = [_fired_rule(*index[i], document, derived) for i in sorted(set(fired_ids), key=fired_ids.index)]
     findings = [f for f in fired if f.finding]
     derivations = [f for f in fired if f.derived]
-    against = [f for f in findings if f.finding == "not_medically_necessary"]
-    outside = [f for f in findings if f.finding == "outside_guideline"]
-    support = [f for f in findings if f.finding == "medically_necessary"]
     base = dict(request=request.text, service=request.service.value, date_used=day,
                 **_date_basis(request), fired=fired,
                 derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
-    if against == [] and all(rs.is_definitions or rs.supplements for rs in rulesets):
+    resolution = resolve_findings({f.finding for f in findings}, supplements_only(rulesets))
+    if resolution.supplement_only:
         # Only a supplementary file (a statute's cap) is in force: it found nothing against the
         # request, and nothing encodes when the service is medically necessary on this date.
         extra = ", ".join(sorted({rs.guideline for rs in rulesets if rs.supplements}))
         reason = (f"no encoded MTUS rule set for '{request.service.value}' is in force on {day.isoformat()}; "
                   f"only {extra} is, which can limit but not support the request")
         return _unpredicted(base, "supplement_only", reason)
-    if against:
-        deciding, outcome, confidence = against, "Upheld", "high"
-    elif outside:
-        deciding, outcome, confidence = outside, None, None
-    elif support:
-        deciding, outcome, confidence = support, "Overturned", "high"
-    else:
-        deciding, outcome, confidence = [], "Upheld", "low"
+    outcome = resolution.outcome
+    deciding = [f for f in findings if f.finding == resolution.finding] if resolution.finding else []
+    confidence = None if outcome is None else "high" if deciding else "low"
     # The definition rules that a deciding rule relied on are part of its reasons.
     read = {c.derived_name for f in deciding for c in leaves(index[f.id][1].when) if c.derived}
     supporting = [d for d in derivations if d.derived.split("=")[0] in read]

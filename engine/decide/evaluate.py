@@ -31,7 +31,7 @@ from engine.rules.compile import (
 )
 from engine.errors import EvaluationError, UnsupportedPython
 from engine.rules.ir import RuleSet, leaves
-from engine.rules.ir import derivation_order as _derivation_order
+from engine.rules.semantics import derivation_order as _derivation_order
 
 if sys.version_info >= (3, 13) or sys.version_info < (3, 11):  # pragma: no cover - checked in CI matrix
     raise UnsupportedPython(

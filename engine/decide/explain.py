@@ -4,7 +4,7 @@ durable_rules records nothing about why a rule did not fire, so explanations com
 of the rules. This module evaluates the same rule sets on the same fact document with the same
 semantics, independently of durable_rules:
 
-- every comparison is three-valued (``engine.rules.ir.compare``): on an unknown (null) fact it is
+- every comparison is three-valued (``engine.rules.semantics.compare``): on an unknown (null) fact it is
   undecided, and only ``known: false`` is true of an unknown fact;
 - ``all`` / ``any`` combine leaf results with Kleene's three-valued AND / OR, and a rule fires only
   when its condition is true (a condition that is undecided never fires);
@@ -25,140 +25,18 @@ documentation, with the missing facts in plain words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Sequence
 
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
 )
 from engine.cases.document import FACTS, lookup
 from engine.errors import EvaluationError
-from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, compare, leaves
-from engine.rules.ir import derivation_order as _derivation_order
-
-Result = Union[bool, None]
-CompareFn = Callable[[str, Any, Any], Result]
-
-
-# -- evaluation -------------------------------------------------------------------------------------
-
-ABSENT = object()  # a derived fact that no rule set in force declares
-
-
-def _and(results: Sequence[Result]) -> Result:
-    if any(r is False for r in results):
-        return False
-    if any(r is None for r in results):
-        return None
-    return True
-
-
-def _or(results: Sequence[Result]) -> Result:
-    if any(r is True for r in results):
-        return True
-    if any(r is None for r in results):
-        return None
-    return False
-
-
-@dataclass
-class Facts:
-    """What a condition is evaluated against: the fact document and the derived facts so far."""
-
-    document: dict[str, Any]
-    derived: dict[str, str | None]
-    declared: set[str] | frozenset[str]
-    # Wildcard facts (paths, ``derived.NAME`` for derived facts): every comparison on them is
-    # undecided, ``known`` included, so a condition that is still true is true whatever values they
-    # take (Kleene's logic is monotone). The pre-check makes the unknown facts wild; the advice search
-    # makes the facts a provider could change wild.
-    wild: set[str] = field(default_factory=set)
-
-    def seen(self, c: Compare) -> Any:
-        if c.derived:
-            name = c.derived_name
-            if name not in self.declared:
-                return ABSENT
-            return self.derived.get(name, ABSENT)
-        return lookup(self.document, c.fact)
-
-
-def leaf_result(c: Compare, facts: Facts, cmp: CompareFn | None = None) -> Result:
-    return _compiled(c)(facts, cmp)
-
-
-def value(cond: Condition, facts: Facts, cmp: CompareFn | None = None) -> Result:
-    """The three-valued value of a condition (no trace: the fast path used by the advice search)."""
-    return _compiled(cond)(facts, cmp)
-
-
-# Conditions compiled to closures, once per condition object (the rulebook keeps them alive; the
-# cache holds a reference too, so an id is never reused for another condition).
-_COMPILED: dict[int, tuple[Condition, Callable[[Facts, CompareFn | None], Result]]] = {}
-
-
-def _compiled(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
-    hit = _COMPILED.get(id(cond))
-    if hit is None or hit[0] is not cond:
-        hit = _COMPILED[id(cond)] = (cond, _build(cond))
-    return hit[1]
-
-
-def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
-    if isinstance(cond, Compare):
-        fact, op, operand = cond.fact, cond.op, cond.value
-        if cond.derived:
-            name = cond.derived_name
-
-            def get(facts: Facts) -> Any:
-                if name not in facts.declared:
-                    return ABSENT
-                # Not concluded and not yet set to unknown: durable_rules has no such fact to match.
-                return facts.derived.get(name, ABSENT)
-        else:
-            parts = fact.split(".")
-
-            def get(facts: Facts) -> Any:
-                node: Any = facts.document
-                for part in parts:
-                    if not isinstance(node, dict):
-                        return None
-                    node = node.get(part)
-                return node
-
-        def leaf(facts: Facts, cmp: CompareFn | None) -> Result:
-            if facts.wild and fact in facts.wild:
-                return None
-            seen = get(facts)
-            if seen is ABSENT:
-                return None
-            # The module's ``compare`` is looked up at call time, so a test can replace it.
-            return (cmp or compare)(op, seen, operand)
-        return leaf
-    if isinstance(cond, AllOf):
-        children = [_build(c) for c in cond.all]
-
-        def all_of(facts: Facts, cmp: CompareFn | None) -> Result:
-            undecided = False
-            for child in children:
-                r = child(facts, cmp)
-                if r is False:
-                    return False
-                if r is None:
-                    undecided = True
-            return None if undecided else True
-        return all_of
-    children = [_build(c) for c in cond.any]
-
-    def any_of(facts: Facts, cmp: CompareFn | None) -> Result:
-        undecided = False
-        for child in children:
-            r = child(facts, cmp)
-            if r is True:
-                return True
-            if r is None:
-                undecided = True
-        return None if undecided else False
-    return any_of
+from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, leaves
+from engine.rules.semantics import (  # noqa: F401  (Facts, value, leaf_result: re-exported for callers)
+    ABSENT, CompareFn, Facts, Result, leaf_result, value,
+)
+from engine.rules.semantics import derivation_order as _derivation_order
 
 
 def _trace(cond: Condition, facts: Facts, concluded_by: dict[str, list[str]],
@@ -173,8 +51,7 @@ def _trace(cond: Condition, facts: Facts, concluded_by: dict[str, list[str]],
             absent=absent)
     op = "all" if isinstance(cond, AllOf) else "any"
     children = [_trace(c, facts, concluded_by, cmp) for c in (cond.all if op == "all" else cond.any)]
-    results = [c.result for c in children]
-    return GroupTrace(op=op, result=_and(results) if op == "all" else _or(results), conditions=children)
+    return GroupTrace(op=op, result=value(cond, facts, cmp), conditions=children)
 
 
 def outcome_of(result: Result) -> Outcome:
@@ -304,57 +181,6 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = 
 
 # -- facts in plain words ---------------------------------------------------------------------------
 
-FACT_WORDS: dict[str, str] = {
-    "claimant.age": "the claimant's age",
-    "claimant.sex": "the claimant's sex",
-    "claimant.date_of_injury": "the date of injury",
-    "claimant.work_status": "the claimant's work status (full duty, modified duty or off work)",
-    "claimant.permanent_restrictions": "whether permanent work restrictions are in place",
-    "conditions": "the conditions diagnosed",
-    "body_regions": "the body regions injured",
-    "medications.count": "the medications in use",
-    "medications.opioid": "whether any medication in use is an opioid",
-    "medications.muscle_relaxant": "whether any medication in use is a muscle relaxant",
-    "functional_status.adl": "the change in activities of daily living since the earlier treatment",
-    "functional_status.work_restrictions": "the change in work restrictions since the earlier treatment",
-    "functional_status.medication_use":
-        "the change in medication use (dependency on continued medical treatment) since the earlier treatment",
-    "exam.neurologic": "the neurologic examination findings",
-    "exam.red_flags": "whether the examination found red flags (cauda equina, fracture, tumor, infection, "
-                      "progressive neurologic deficit)",
-    "exam.red_flag_count": "whether the examination found red flags",
-    "exam.electrodiagnostic": "electrodiagnostic (EMG/NCS) findings",
-    "exam.imaging": "imaging findings corroborating the clinical findings",
-    "exam.trigger_points": "whether trigger points with a twitch response and referred pain were found",
-    "surgery.count": "the surgery of record",
-    "surgery.months_since_latest": "the date of the latest surgery",
-    "planned_procedures.count": "the invasive procedures under consideration",
-    "request.service": "the requested service",
-    "request.quantity": "the number of treatments requested",
-    "request.frequency_per_week": "how many treatments a week are requested",
-    "request.duration_weeks": "over how many weeks the treatments are requested",
-    "request.body_regions": "the body regions the request is for",
-    "request.date": "the date of the request",
-    "request.purpose": "the purpose of the requested care (therapeutic, maintenance or flare-up)",
-    "request.employer_authorized":
-        "written employer authorization for visits beyond the Labor Code 4604.5 cap",
-    "request.months_since_injury": "the date of injury (time since the injury)",
-    "request.prior_recorded": "whether this service was given before",
-    "request.prior_sessions": "the number of earlier sessions of this service",
-    "request.total_with_prior": "the number of earlier sessions of this service (added to those requested)",
-}
-
-HISTORY_WORDS = {
-    "recorded": "whether {m} was given before",
-    "sessions": "the number of earlier {m} sessions",
-    "approved": "the number of {m} sessions authorized so far",
-    "functional_improvement": "functional improvement from the earlier {m}",
-    "ongoing": "whether {m} is ongoing",
-    "failed": "whether {m} was tried without benefit",
-    "relief_percent": "the pain relief after {m}, in percent",
-    "relief_weeks": "how long the relief after {m} lasted, in weeks",
-}
-
 DERIVED_WORDS = {
     "functional_improvement": "functional improvement as defined in {cite}: change in activities of "
                               "daily living, work restrictions and medication use",
@@ -364,9 +190,11 @@ DERIVED_WORDS = {
 
 
 def fact_words(path: str, rulesets: Sequence[RuleSet] = ()) -> str:
-    """A fact path in plain words (derived facts cite the definition in force when known)."""
-    if path in FACT_WORDS:
-        return FACT_WORDS[path]
+    """A fact path in plain words, from the fact table (derived facts, which rule files declare,
+    cite the definition in force when known)."""
+    ftype = FACTS.get(path)
+    if ftype is not None and ftype.words:
+        return ftype.words
     if path.startswith(DERIVED_PREFIX):
         name = path[len(DERIVED_PREFIX):]
         source = next((rs for rs in rulesets if name in rs.derives), None)
@@ -375,11 +203,7 @@ def fact_words(path: str, rulesets: Sequence[RuleSet] = ()) -> str:
             return template.format(cite=source.cite if source else "the MTUS")
         what = name.replace("_", " ")
         return f"{what} ({source.topic or source.guideline}, {source.cite})" if source else what
-    parts = path.split(".")
-    if parts[0] == "history" and len(parts) == 3 and parts[2] in HISTORY_WORDS:
-        return HISTORY_WORDS[parts[2]].format(m=parts[1].replace("_", " "))
-    description = FACTS[path].description if path in FACTS else ""
-    return description or path.replace(".", " ").replace("_", " ")
+    return (ftype.description if ftype else "") or path.replace(".", " ").replace("_", " ")
 
 
 # -- the pre-check ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 from typing import Any, Sequence
 
 from engine.cases.document import FACTS, lookup
-from engine.rules.ir import AllOf, AnyOf, Compare, Condition, Rule, RuleSet, _normal, leaves
+from engine.rules.ir import AllOf, AnyOf, Compare, Condition, Rule, RuleSet, leaves, normal_value
 
 CASE_KIND = "case"
 DERIVED_KIND = "derived"
@@ -37,7 +37,7 @@ def _has_derived(cond: Condition) -> bool:
 
 def compare_json(path: str, op: str, value: Any) -> dict[str, Any]:
     """One comparison in durable_rules' operator-first form."""
-    value = [_normal(v) for v in value] if isinstance(value, list) else _normal(value)
+    value = [normal_value(v) for v in value] if isinstance(value, list) else normal_value(value)
     if op == "eq":
         return {path: value}
     if op == "ne":

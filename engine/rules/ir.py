@@ -10,7 +10,7 @@ Three-valued logic: a comparison against an unknown (null) fact is *undecided*, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Sequence, Union
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -145,117 +145,6 @@ def dnf(cond: Condition) -> list[list[Compare]]:
     return terms
 
 
-def _normal(value: Any) -> Any:
+def normal_value(value: Any) -> Any:
+    """A compared value as the facts hold it (dates as ISO strings)."""
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def compare(op: str, seen: Any, value: Any) -> bool | None:
-    """Three-valued comparison: True, False, or None when the fact is unknown."""
-    value = [_normal(v) for v in value] if isinstance(value, list) else _normal(value)
-    if op == "known":
-        return (seen is not None) == bool(value)
-    if seen is None:
-        return None
-    if op == "eq":
-        return seen == value
-    if op == "ne":
-        return seen != value
-    if op == "in":
-        return seen in value
-    if op == "contains":
-        return value in seen
-    if op == "excludes":
-        return value not in seen
-    if op == "gt":
-        return seen > value
-    if op == "gte":
-        return seen >= value
-    if op == "lt":
-        return seen < value
-    if op == "lte":
-        return seen <= value
-    raise ValueError(f"unknown operator {op}")
-
-
-def satisfiable(term: list[Compare], domains: dict[str, tuple[str, ...]] | None = None) -> bool:
-    """Whether some facts make every comparison of a conjunction true (sound for our operators).
-
-    ``domains`` gives the allowed values of enum facts, so that ``ne`` on every member is seen
-    to be unsatisfiable. False means the conjunction can never be true.
-    """
-    by_fact: dict[str, list[Compare]] = {}
-    for c in term:
-        by_fact.setdefault(c.fact, []).append(c)
-    for fact, comps in by_fact.items():
-        known = {bool(c.value) for c in comps if c.op == "known"}
-        others = [c for c in comps if c.op != "known"]
-        if len(known) > 1 or (False in known and others):
-            return False
-        lo, lo_open, hi, hi_open = None, False, None, False
-        allowed: set[Any] | None = set(domains[fact]) if domains and fact in domains else None
-        excluded: set[Any] = set()
-        contained = {c.value for c in others if c.op == "contains"}
-        if contained & {c.value for c in others if c.op == "excludes"}:
-            return False
-        for c in others:
-            v = _normal(c.value)
-            if c.op == "eq":
-                allowed = {v} if allowed is None else allowed & {v}
-            elif c.op == "in":
-                vs = {_normal(x) for x in v}
-                allowed = vs if allowed is None else allowed & vs
-            elif c.op == "ne":
-                excluded.add(v)
-            elif c.op in ("gt", "gte"):
-                if lo is None or v > lo or (v == lo and c.op == "gt"):
-                    lo, lo_open = v, c.op == "gt"
-            elif c.op in ("lt", "lte"):
-                if hi is None or v < hi or (v == hi and c.op == "lt"):
-                    hi, hi_open = v, c.op == "lt"
-        if lo is not None and hi is not None:
-            if lo > hi or (lo == hi and (lo_open or hi_open)):
-                return False
-        if allowed is not None:
-            allowed -= excluded
-
-            def within(x: Any) -> bool:
-                try:
-                    if lo is not None and (x < lo or (x == lo and lo_open)):
-                        return False
-                    if hi is not None and (x > hi or (x == hi and hi_open)):
-                        return False
-                except TypeError:
-                    return False
-                return True
-
-            if not any(within(x) for x in allowed):
-                return False
-    return True
-
-
-def derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
-    """Derived fact names, each after the derived facts its derivation rules read (the one order
-    both evaluators conclude derived facts in)."""
-    needs: dict[str, set[str]] = {}
-    for rs in rulesets:
-        for name in rs.derives:
-            needs.setdefault(name, set())
-        for rule in rs.rules:
-            if rule.derive:
-                needs.setdefault(rule.derive[0], set()).update(
-                    c.derived_name for c in leaves(rule.when) if c.derived)
-    order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in order or name in visiting:
-            return
-        visiting.add(name)
-        for dep in sorted(needs.get(name, ())):
-            visit(dep)
-        visiting.discard(name)
-        order.append(name)
-
-    for name in sorted(needs):
-        visit(name)
-    return order

@@ -28,8 +28,8 @@ from engine.rules.ir import (
     RuleSet,
     dnf,
     leaves,
-    satisfiable,
 )
+from engine.rules.semantics import satisfiable
 from engine.cases.sources import Document, bundled_dir, load, register_keys
 from engine.cases.vocab import Service
 
@@ -732,6 +732,37 @@ def _cross_file(rulesets: list[RuleSet]) -> list[Problem]:
                 problems.append(Problem(b.source, None, None,
                                         f"derived fact '{_ident(name)}' is declared by {a.source} too, in force at the same time"))
     return problems
+
+
+def gaps(book: "Rulebook") -> list[Problem]:
+    """Warnings across the files of each period: a service for which, over some period, no rule in
+    force can support a request (no criterion for it that can ever be true), so every request is
+    upheld or gets no prediction. Some guidelines mean that (a drug "not recommended"); more often a
+    criterion is missing. Not errors: the rulebook stays loadable."""
+    domains = {path: t.values for path, t in FACTS.items() if t.kind == "enum"}
+    for rs in book.rulesets:
+        domains.update({DERIVED_PREFIX + name: values for name, values in rs.derives.items()})
+    guideline_files = [rs for rs in book.rulesets if not rs.is_definitions]
+    can_support = {rs.key: any(rule.finding == "medically_necessary" and any(satisfiable(t, domains)
+                                                                            for t in dnf(rule.when))
+                               for rule in rs.rules) for rs in guideline_files}
+    out: list[Problem] = []
+    for service in sorted({s for rs in guideline_files for s in rs.services}):
+        files = [rs for rs in guideline_files if service in rs.services]
+        cuts = sorted({rs.in_force_from for rs in files}
+                      | {rs.in_force_to + dt.timedelta(days=1) for rs in files if rs.in_force_to})
+        for i, day in enumerate(cuts):
+            in_force = [rs for rs in files if rs.in_force(day)]
+            if not in_force or any(can_support[rs.key] for rs in in_force):
+                continue
+            # By design, no prediction: only a statute's cap, or only texts the rules do not encode.
+            if all(rs.supplements or all(r.finding == "outside_guideline" for r in rs.rules) for rs in in_force):
+                continue
+            until = f"to {(cuts[i + 1] - dt.timedelta(days=1)).isoformat()}" if i + 1 < len(cuts) else "on"
+            out.append(Problem(in_force[0].source, None, None,
+                               f"no rule in force can support {service} requests from {day.isoformat()} {until} "
+                               f"(files in force: {', '.join(rs.key for rs in in_force)})"))
+    return out
 
 
 def load_rulebook(paths: Iterable[str | Path] | None = None) -> Rulebook:

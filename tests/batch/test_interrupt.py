@@ -42,8 +42,13 @@ def test_interrupted_then_resumed_equals_uninterrupted(signum, letters, uninterr
         if out.exists() and out.read_bytes().count(b"\n") >= 5:
             break
         time.sleep(0.01)
+    # Frozen first (SIGSTOP takes effect at once, in the kernel), so that the signal under test
+    # arrives part-way however fast the run is and however loaded the machine; it is handled when
+    # the process continues.
+    proc.send_signal(signal.SIGSTOP)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(signum)
+    proc.send_signal(signal.SIGCONT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"Traceback" not in err
     written = out.read_bytes().count(b"\n")

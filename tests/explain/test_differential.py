@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from engine.decide import evaluate, explain
 from engine.cases.document import fact_document
 from engine.cases.facts import Case
-from engine.rules.ir import compare as real_compare
+from engine.rules import semantics
+from engine.rules.semantics import compare as real_compare
 from engine.rules.ir import dnf
 from helpers import book
 from rule_cases import Generator, edge_days, request_dates
@@ -173,7 +174,7 @@ def test_the_check_fails_when_gt_behaves_like_gte(monkeypatch):
     def gt_as_gte(op, seen, value):
         return real_compare("gte" if op == "gt" else op, seen, value)
 
-    monkeypatch.setattr(explain, "compare", gt_as_gte)
+    monkeypatch.setattr(semantics, "compare", gt_as_gte)
     assert "durable_rules fired" in _finds_disagreement()
 
 
@@ -199,7 +200,7 @@ def test_the_check_fails_when_any_is_evaluated_as_all(monkeypatch):
             return real_build(AllOf(all=cond.any))
         return real_build(cond)
 
-    real_build = explain._build
-    monkeypatch.setattr(explain, "_COMPILED", {})
-    monkeypatch.setattr(explain, "_build", any_as_all)
+    real_build = semantics._build
+    monkeypatch.setattr(semantics, "_COMPILED", {})
+    monkeypatch.setattr(semantics, "_build", any_as_all)
     assert "durable_rules fired" in _finds_disagreement()

@@ -63,10 +63,24 @@ def test_derived_facts_name_the_rules_that_concluded_them():
     assert d.outcome == "Overturned" and d.trace.engine_agrees
 
 
-def test_kleene_logic():
-    # all: false beats undecided; any: true beats undecided
-    assert explain._and([True, None]) is None and explain._and([None, False]) is False
-    assert explain._or([False, None]) is None and explain._or([None, True]) is True
+def test_a_group_in_the_trace_has_the_value_the_evaluator_gives_it():
+    # The trace does not combine its children's results itself: every group is the evaluator's value.
+    case = make_case({"quantity": 6}, treatments=[{"modality": "acupuncture", "sessions": 6}],
+                     functional_status={"adl": "improved"})
+    d = traced(case)
+    groups = [n for r in d.trace.rules for n in _groups(r.when)]
+    assert groups and any(g.result is None for g in groups)
+    for g in groups:
+        results = [c.result for c in g.conditions]
+        kleene = ((False if False in results else None if None in results else True) if g.op == "all" else
+                  (True if True in results else None if None in results else False))
+        assert g.result is kleene
+
+
+def _groups(node):
+    if getattr(node, "conditions", None) is None:
+        return []
+    return [node, *(g for c in node.conditions for g in _groups(c))]
 
 
 def test_a_derived_fact_no_rule_set_declares_is_absent_not_unknown():

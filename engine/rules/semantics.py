@@ -1,0 +1,350 @@
+"""The meaning of a rule, implemented once: what a comparison, a condition and a set of findings mean.
+
+durable_rules decides (``engine.decide.evaluate``); everything else that reasons about rules uses
+this module, so that the trace, the pre-check, the what-would-pass search and lint cannot drift
+apart from each other, and ``engine.decide.decision`` checks durable_rules against it on every
+decision:
+
+- ``compare``: a comparison is three-valued: on an unknown (null) fact it is undecided, and only
+  ``known: false`` is true of an unknown fact;
+- ``value``: a condition's value, ``all`` / ``any`` combining their members with Kleene's
+  three-valued AND / OR (a rule fires only on a true condition). The facts it reads are either
+  one fact document (``Facts``), or, for the what-would-pass search, a set of values each fact may
+  take (``Facts.domains``): a leaf is then true when it is true of every value, false when of
+  none, undecided otherwise, and the same AND / OR gives "certainly fires" (true), "cannot fire"
+  (false) or "may fire" (undecided);
+- ``derivation_order``: the one order in which derived facts are concluded;
+- ``possible``: every rule's value over sets of fact values (the search's pruning);
+- ``witness`` / ``satisfiable``: whether some facts make a conjunction true, found by trying
+  values and checking each with ``compare`` (lint's "never fires" and "opposite findings");
+- ``resolve``: which findings decide, and the outcome they give.
+
+May import: ``engine.rules.ir`` (the rule form) and ``engine.cases.document`` (the fact paths).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection, Iterable, Iterator, Literal, NamedTuple, Sequence, Union
+
+from engine.cases.document import lookup
+from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, leaves, normal_value
+
+Result = Union[bool, None]
+CompareFn = Callable[[str, Any, Any], Result]
+
+ABSENT = object()  # a derived fact that no rule set in force declares: durable_rules never sees it
+WILD = object()  # in ``Facts.domains``: a fact that may take any value
+
+
+# -- comparison -------------------------------------------------------------------------------------
+
+def compare(op: str, seen: Any, value: Any) -> Result:
+    """Three-valued comparison: True, False, or None when the fact is unknown."""
+    value = [normal_value(v) for v in value] if isinstance(value, list) else normal_value(value)
+    if op == "known":
+        return (seen is not None) == bool(value)
+    if seen is None:
+        return None
+    if op == "eq":
+        return seen == value
+    if op == "ne":
+        return seen != value
+    if op == "in":
+        return seen in value
+    if op == "contains":
+        return value in seen
+    if op == "excludes":
+        return value not in seen
+    if op == "gt":
+        return seen > value
+    if op == "gte":
+        return seen >= value
+    if op == "lt":
+        return seen < value
+    if op == "lte":
+        return seen <= value
+    raise ValueError(f"unknown operator {op}")
+
+
+# -- conditions -------------------------------------------------------------------------------------
+
+@dataclass
+class Facts:
+    """What a condition is evaluated against: the fact document and the derived facts so far."""
+
+    document: dict[str, Any]
+    derived: dict[str, str | None]
+    declared: set[str] | frozenset[str]
+    # Wildcard facts (paths, ``derived.NAME`` for derived facts): every comparison on them is
+    # undecided, ``known`` included, so a condition that is still true is true whatever values they
+    # take (Kleene's logic is monotone). The pre-check makes the unknown facts wild.
+    wild: set[str] = field(default_factory=set)
+    # For the what-would-pass search: the values each of some facts (paths, ``derived.NAME``) may
+    # take, or WILD. Facts not named keep their value in ``document``. A rule fires only on a true
+    # comparison, so per value an unknown or absent fact makes a comparison false, not undecided.
+    domains: dict[str, Any] | None = None
+
+    def seen(self, c: Compare) -> Any:
+        if c.derived:
+            name = c.derived_name
+            if name not in self.declared:
+                return ABSENT
+            return self.derived.get(name, ABSENT)
+        return lookup(self.document, c.fact)
+
+
+def value(cond: Condition, facts: Facts, cmp: CompareFn | None = None) -> Result:
+    """The three-valued value of a condition. ``cmp`` replaces ``compare`` (tests break the
+    semantics on purpose with it, to see the differential check fail)."""
+    return _compiled(cond)(facts, cmp)
+
+
+leaf_result = value  # a leaf is a condition: the same function, named for what callers pass
+
+
+# Conditions compiled to closures, once per condition object (the rulebook keeps them alive; the
+# cache holds a reference too, so an id is never reused for another condition).
+_COMPILED: dict[int, tuple[Condition, Callable[[Facts, CompareFn | None], Result]]] = {}
+_MISSING = object()
+
+
+def _compiled(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
+    hit = _COMPILED.get(id(cond))
+    if hit is None or hit[0] is not cond:
+        hit = _COMPILED[id(cond)] = (cond, _build(cond))
+    return hit[1]
+
+
+def _over(values: Iterable[Any], op: str, operand: Any, cmp: CompareFn) -> Result:
+    """A leaf over several values a fact may take: true of all, of none, or of some."""
+    results = [v is not ABSENT and cmp(op, v, operand) is True for v in values]
+    return True if all(results) else False if not any(results) else None
+
+
+def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
+    if isinstance(cond, Compare):
+        fact, op, operand = cond.fact, cond.op, cond.value
+        if cond.derived:
+            name = cond.derived_name
+
+            def get(facts: Facts) -> Any:
+                if name not in facts.declared:
+                    return ABSENT
+                # Not concluded and not yet set to unknown: durable_rules has no such fact to match.
+                return facts.derived.get(name, ABSENT)
+        else:
+            parts = fact.split(".")
+
+            def get(facts: Facts) -> Any:  # ``lookup`` with the path split once
+                node: Any = facts.document
+                for part in parts:
+                    if not isinstance(node, dict):
+                        return None
+                    node = node.get(part)
+                return node
+
+        def leaf(facts: Facts, cmp: CompareFn | None) -> Result:
+            if facts.wild and fact in facts.wild:
+                return None
+            if facts.domains is not None:
+                values = facts.domains.get(fact, _MISSING)
+                if values is WILD:
+                    return None
+                if values is _MISSING or (cond.derived and name not in facts.declared):
+                    values = (get(facts),)
+                return _over(values, op, operand, cmp or compare)
+            seen = get(facts)
+            if seen is ABSENT:
+                return None
+            return (cmp or compare)(op, seen, operand)
+        return leaf
+    if isinstance(cond, AllOf):
+        children = [_build(c) for c in cond.all]
+
+        def all_of(facts: Facts, cmp: CompareFn | None) -> Result:
+            undecided = False
+            for child in children:
+                r = child(facts, cmp)
+                if r is False:
+                    return False
+                if r is None:
+                    undecided = True
+            return None if undecided else True
+        return all_of
+    children = [_build(c) for c in cond.any]
+
+    def any_of(facts: Facts, cmp: CompareFn | None) -> Result:
+        undecided = False
+        for child in children:
+            r = child(facts, cmp)
+            if r is True:
+                return True
+            if r is None:
+                undecided = True
+        return None if undecided else False
+    return any_of
+
+
+# -- derived facts ----------------------------------------------------------------------------------
+
+def derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
+    """Derived fact names, each after the derived facts its derivation rules read (the one order
+    both evaluators conclude derived facts in)."""
+    needs: dict[str, set[str]] = {}
+    for rs in rulesets:
+        for name in rs.derives:
+            needs.setdefault(name, set())
+        for rule in rs.rules:
+            if rule.derive:
+                needs.setdefault(rule.derive[0], set()).update(
+                    c.derived_name for c in leaves(rule.when) if c.derived)
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        for dep in sorted(needs.get(name, ())):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(needs):
+        visit(name)
+    return order
+
+
+def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dict[str, Any],
+             order: Sequence[str] | None = None) -> dict[str, Result]:
+    """Every rule's value when each fact in ``domains`` may take any of its values (or is WILD):
+    True = fires whatever they are, False = cannot fire, None = may fire. A derived fact may take
+    the value a derivation rule certainly concludes, else any value one may conclude, or unknown."""
+    declared, derivations, findings = _split(rulesets)
+    domains = dict(domains)
+    facts = Facts(document, {}, declared, domains=domains)
+    results: dict[str, Result] = {}
+    for name in (order if order is not None else derivation_order(rulesets)):
+        certain, maybe = None, []
+        for rule in derivations.get(name, []):
+            r = results[rule.id] = value(rule.when, facts)
+            if r is True and certain is None:
+                certain = rule.derive[1]
+            if r is not False and rule.derive[1] not in maybe:
+                maybe.append(rule.derive[1])
+        if name in declared:
+            domains[DERIVED_PREFIX + name] = [certain] if certain is not None else [*maybe, None]
+    for rule in findings:
+        results[rule.id] = value(rule.when, facts)
+    return results
+
+
+_SPLITS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], Any]] = {}
+
+
+def _split(rulesets: Sequence[RuleSet]) -> tuple[frozenset[str], dict[str, list[Rule]], list[Rule]]:
+    """The declared derived facts, the derivation rules by fact and the other rules, once per
+    combination of rule sets (the search asks many times for the same ones)."""
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _SPLITS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], rulesets)):
+        declared = frozenset(name for rs in rulesets for name in rs.derives)
+        derivations: dict[str, list[Rule]] = {}
+        findings: list[Rule] = []
+        for rs in rulesets:
+            for rule in rs.rules:
+                (derivations.setdefault(rule.derive[0], []) if rule.derive else findings).append(rule)
+        hit = _SPLITS[key] = (tuple(rulesets), (declared, derivations, findings))
+    return hit[1]
+
+
+# -- satisfiability (lint) --------------------------------------------------------------------------
+
+def _candidates(comps: Sequence[Compare], domain: Sequence[Any] | None) -> Iterator[Any]:
+    """Values among which one satisfies the comparisons on one fact if any value does: the unknown
+    value; the domain's members when it is given; else the compared values, the values between and
+    beyond each pair of them (numbers and strings), a value equal to none, and the list that
+    contains every value some comparison requires."""
+    yield None
+    if domain is not None:
+        yield from domain
+        return
+    constants: list[Any] = []
+    for c in comps:
+        v = normal_value(c.value) if not isinstance(c.value, list) else [normal_value(x) for x in c.value]
+        constants.extend(v if isinstance(v, list) else [v])
+    yield from constants
+    numbers = sorted({x for x in constants if isinstance(x, (int, float)) and not isinstance(x, bool)})
+    if numbers:
+        yield numbers[0] - 1
+        yield numbers[-1] + 1
+        yield from ((a + b) / 2 for a, b in zip(numbers, numbers[1:]))
+    strings = sorted({x for x in constants if isinstance(x, str)})
+    yield ""
+    yield from (s + "\0" for s in strings)  # just above each: below the next unless it is s + "\0"
+    yield "\uffff" * (1 + max((len(s) for s in strings), default=0))  # above every string
+    yield [normal_value(c.value) for c in comps if c.op == "contains"]
+
+
+def witness(term: Sequence[Compare], domains: dict[str, Sequence[Any]] | None = None) -> dict[str, Any] | None:
+    """Values of the facts of a conjunction that make every comparison true (by ``compare``), or
+    None when there are none. ``domains`` gives the values an enum fact may take, so that ``ne``
+    on every member is seen to be unsatisfiable. Facts are independent of each other."""
+    by_fact: dict[str, list[Compare]] = {}
+    for c in term:
+        by_fact.setdefault(c.fact, []).append(c)
+    found: dict[str, Any] = {}
+    for fact, comps in by_fact.items():
+        for candidate in _candidates(comps, (domains or {}).get(fact)):
+            if all(_true(c, candidate) for c in comps):
+                found[fact] = candidate
+                break
+        else:
+            return None
+    return found
+
+
+def _true(c: Compare, seen: Any) -> bool:
+    try:
+        return compare(c.op, seen, c.value) is True
+    except TypeError:  # a value of another type (a number against a string, a list against a number)
+        return False
+
+
+def satisfiable(term: Sequence[Compare], domains: dict[str, Sequence[Any]] | None = None) -> bool:
+    """Whether some facts make every comparison of a conjunction true; False: it can never be."""
+    return witness(term, domains) is not None
+
+
+# -- resolution -------------------------------------------------------------------------------------
+
+Outcome = Literal["Upheld", "Overturned"]
+
+
+class Resolution(NamedTuple):
+    outcome: Outcome | None
+    finding: str | None  # the finding of the deciding rules; None: no rule decides
+    supplement_only: bool = False  # only a supplementary file (a statute's cap) is in force
+
+
+def resolve(findings: Collection[str], supplements_only: bool) -> Resolution:
+    """The outcome of the findings of the rules that fired: any criterion against the request
+    upholds the denial; else a request the guideline sends to a text that is not encoded, or one
+    for which only supplementary rules (which can limit, never support) are in force, gets no
+    prediction; else a criterion that supports it overturns it; else the provider, who carries the
+    burden, has not shown medical necessity (upheld, low confidence)."""
+    if "not_medically_necessary" in findings:
+        return Resolution("Upheld", "not_medically_necessary")
+    if supplements_only:
+        return Resolution(None, None, supplement_only=True)
+    if "outside_guideline" in findings:
+        return Resolution(None, "outside_guideline")
+    if "medically_necessary" in findings:
+        return Resolution("Overturned", "medically_necessary")
+    return Resolution("Upheld", None)
+
+
+def supplements_only(rulesets: Sequence[RuleSet]) -> bool:
+    """Only definition files and supplementary files (a statute's cap) are in force."""
+    return all(rs.is_definitions or rs.supplements for rs in rulesets)
+

@@ -1,0 +1,136 @@
+"""engine.rules.semantics: the one meaning of comparisons, conditions, derived facts and findings."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.rules.ir import AllOf, AnyOf, Compare, Rule, RuleSet
+from engine.rules.semantics import (
+    WILD, Facts, compare, possible, resolve, satisfiable, supplements_only, value, witness,
+)
+
+# A leaf whose value is True, False or None (undecided) on the document {"x": 1}.
+LEAF = {True: Compare(fact="x", op="eq", value=1), False: Compare(fact="x", op="eq", value=2),
+        None: Compare(fact="y", op="eq", value=1)}
+FACTS = Facts({"x": 1, "y": None}, {}, frozenset())
+
+
+@pytest.mark.parametrize("a,b", list(itertools.product([True, False, None], repeat=2)))
+def test_all_and_any_are_kleene_and_or(a, b):
+    both = [LEAF[a], LEAF[b]]
+    kleene_and = False if False in (a, b) else None if None in (a, b) else True
+    kleene_or = True if True in (a, b) else None if None in (a, b) else False
+    assert value(AllOf(all=both), FACTS) is kleene_and
+    assert value(AnyOf(any=both), FACTS) is kleene_or
+
+
+def test_only_known_false_is_true_of_an_unknown_fact():
+    for op, operand in [("eq", 1), ("ne", 1), ("gt", 0), ("lt", 9), ("in", [1]), ("contains", "a"),
+                        ("excludes", "a")]:
+        assert compare(op, None, operand) is None
+    assert compare("known", None, False) is True and compare("known", None, True) is False
+    assert compare("gte", "2016-01-01", dt.date(2016, 1, 1)) is True  # dates compare as ISO strings
+
+
+def test_a_wild_fact_leaves_every_comparison_undecided_known_included():
+    facts = Facts({"x": 1}, {}, frozenset(), wild={"x"})
+    assert value(Compare(fact="x", op="known", value=True), facts) is None
+    assert value(AnyOf(any=[Compare(fact="x", op="eq", value=1), LEAF[True]]), FACTS) is True
+
+
+def test_over_sets_of_values_a_leaf_is_true_of_all_false_of_none_undecided_of_some():
+    leaf = Compare(fact="q", op="lte", value=6)
+    doc = {"q": 12}
+    assert value(leaf, Facts(doc, {}, frozenset(), domains={"q": [3, 6]})) is True
+    assert value(leaf, Facts(doc, {}, frozenset(), domains={"q": [7, 12]})) is False
+    assert value(leaf, Facts(doc, {}, frozenset(), domains={"q": [6, 7]})) is None
+    assert value(leaf, Facts(doc, {}, frozenset(), domains={"q": WILD})) is None
+    assert value(leaf, Facts(doc, {}, frozenset(), domains={})) is False  # not named: the document's value
+    # Per value, a rule fires only on a true comparison: an unknown value makes it false, not undecided.
+    assert value(leaf, Facts({"q": None}, {}, frozenset(), domains={})) is False
+    assert value(Compare(fact="q", op="known", value=False), Facts({}, {}, frozenset(), domains={})) is True
+
+
+def _rs(*rules: Rule, derives: dict | None = None) -> RuleSet:
+    return RuleSet(key="t", source="t.yaml", guideline="g", cite="c", services=("acupuncture",),
+                   in_force_from=dt.date(2000, 1, 1), rules=rules, derives=derives or {})
+
+
+def test_possible_follows_derived_facts_through_their_rules():
+    derive = Rule(id="t.d", when=Compare(fact="adl", op="eq", value="improved"), derive=("fi", "documented"),
+                  cite="c", because="b")
+    finding = Rule(id="t.f", when=Compare(fact="derived.fi", op="eq", value="documented"),
+                   finding="medically_necessary", cite="c", because="b")
+    unknown = Rule(id="t.u", when=Compare(fact="derived.fi", op="known", value=False),
+                   finding="not_medically_necessary", cite="c", because="b")
+    rs = _rs(derive, finding, unknown, derives={"fi": ["documented"]})
+    assert possible([rs], {"adl": None}, {}) == {"t.d": False, "t.f": False, "t.u": True}
+    assert possible([rs], {"adl": None}, {"adl": ["improved"]}) == {"t.d": True, "t.f": True, "t.u": False}
+    assert possible([rs], {"adl": None}, {"adl": ["improved", "worse"]}) == {"t.d": None, "t.f": None, "t.u": None}
+
+
+def test_a_derived_fact_no_rule_set_declares_cannot_satisfy_any_comparison():
+    rule = Rule(id="t.x", when=Compare(fact="derived.nothing", op="known", value=False),
+                finding="not_medically_necessary", cite="c", because="b")
+    assert possible([_rs(rule)], {}, {}) == {"t.x": False}
+    assert value(rule.when, Facts({}, {}, frozenset())) is None
+
+
+SCALARS = st.one_of(st.integers(-3, 12), st.sampled_from([0.5, 2.5, 6.0]), st.sampled_from(["a", "b", "c"]))
+LEAVES = st.one_of(
+    st.builds(lambda op, v: Compare(fact="f", op=op, value=v),
+              st.sampled_from(["eq", "ne", "gt", "gte", "lt", "lte"]), SCALARS),
+    st.builds(lambda vs: Compare(fact="f", op="in", value=vs), st.lists(SCALARS, min_size=1, max_size=3)),
+    st.builds(lambda v: Compare(fact="f", op="known", value=v), st.booleans()),
+)
+TRIALS = [None, *range(-5, 15), *(x / 4 for x in range(-20, 60)), "", "a", "a\0", "b", "bb", "c", "d"]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(LEAVES, min_size=1, max_size=4))
+def test_satisfiable_is_exact_a_witness_exists_when_some_value_satisfies(term):
+    def holds(x):
+        try:
+            return all(compare(c.op, x, c.value) is True for c in term)
+        except TypeError:
+            return False
+
+    found = witness(term)
+    if found is not None:
+        assert holds(found["f"])  # the witness really satisfies every comparison
+    if any(holds(x) for x in TRIALS):
+        assert found is not None  # complete: a value that satisfies is never missed
+
+
+def test_satisfiable_respects_enum_domains_and_lists():
+    ne_all = [Compare(fact="s", op="ne", value="a"), Compare(fact="s", op="ne", value="b")]
+    assert satisfiable(ne_all) and not satisfiable(ne_all, {"s": ("a", "b")})
+    assert satisfiable([Compare(fact="r", op="contains", value="knee"), Compare(fact="r", op="excludes", value="hip")])
+    assert not satisfiable([Compare(fact="r", op="contains", value="knee"),
+                            Compare(fact="r", op="excludes", value="knee")])
+    assert not satisfiable([Compare(fact="n", op="gt", value=3), Compare(fact="n", op="lte", value=3)])
+    assert not satisfiable([Compare(fact="n", op="known", value=False), Compare(fact="n", op="gt", value=3)])
+
+
+@pytest.mark.parametrize("findings,only_supplements,expected", [
+    ({"not_medically_necessary", "medically_necessary"}, False, ("Upheld", "not_medically_necessary", False)),
+    ({"not_medically_necessary"}, True, ("Upheld", "not_medically_necessary", False)),
+    (set(), True, (None, None, True)),
+    ({"medically_necessary"}, True, (None, None, True)),
+    ({"outside_guideline", "medically_necessary"}, False, (None, "outside_guideline", False)),
+    ({"medically_necessary"}, False, ("Overturned", "medically_necessary", False)),
+    (set(), False, ("Upheld", None, False)),
+])
+def test_resolution(findings, only_supplements, expected):
+    assert tuple(resolve(findings, only_supplements)) == expected
+
+
+def test_supplements_only_when_no_guideline_file_is_in_force():
+    definitions = _rs().model_copy(update={"services": ()})
+    cap = _rs().model_copy(update={"supplements": True})
+    assert supplements_only([definitions, cap])
+    assert not supplements_only([definitions, cap, _rs()])
