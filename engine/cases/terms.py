@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from engine.cases import prefilter
 from engine.cases.vocab import BodyRegion, DrugClass, Service
 
 Span = tuple[int, int]
@@ -54,8 +55,8 @@ _SERVICE_TERMS: list[tuple[Service, str, int]] = [
     (Service.trigger_point_injection, r"trigger point injections?", re.I),
     (Service.trigger_point_injection, r"\bTPIs?\b", 0),
 ]
-_SERVICE_RES = [(s, re.compile(rf"\b(?:{p})", f)) for s, p, f in _SERVICE_TERMS]
-_MRI = re.compile(r"\bMRI'?s?\b|\bMR imaging\b|magnetic resonance(?: imaging)?", re.I)
+_SERVICE_RES = [(s, prefilter.compile(rf"\b(?:{p})", f)) for s, p, f in _SERVICE_TERMS]
+_MRI = prefilter.compile(r"\bMRI'?s?\b|\bMR imaging\b|magnetic resonance(?: imaging)?", re.I)
 
 
 def without_overlaps(hits: Iterable[tuple[Any, Span]]) -> list[tuple[Any, Span]]:
@@ -118,7 +119,7 @@ _REGION_TERMS: list[tuple[BodyRegion, str, int]] = [
     (BodyRegion.lower_extremity, r"lower extremit(?:y|ies)|legs?", re.I),
     (BodyRegion.head, r"head", re.I),
 ]
-_REGION_RES = [(r, re.compile(rf"\b(?:{p})\b", f)) for r, p, f in _REGION_TERMS]
+_REGION_RES = [(r, prefilter.compile(rf"\b(?:{p})\b", f)) for r, p, f in _REGION_TERMS]
 
 
 def find_body_regions(text: str, ordered: bool = False) -> list[BodyRegion]:
@@ -214,7 +215,7 @@ _ITEM_TERMS: list[tuple[Service, str, int]] = [
     (Service.medication_other,
      r"\bmedications?\b(?! management)|\bmg\b|\d\s*mg\b|tablets?|capsules?|refills?|oral suspension|\btabs?\b", re.I),
 ]
-_ITEM_RES = [(s, re.compile(rf"\b(?:{p})", f)) for s, p, f in _ITEM_TERMS]
+_ITEM_RES = [(s, prefilter.compile(rf"\b(?:{p})", f)) for s, p, f in _ITEM_TERMS]
 
 _PREFIXES = re.compile(
     r"^(?:(?:associated surgical services?|retrospective(?: request)?(?: for)?|post-?op(?:erative)?"
@@ -223,7 +224,7 @@ _PREFIXES = re.compile(
     r"\s*:?\s*)+",
     re.I,
 )
-_TOPICAL = re.compile(
+_TOPICAL = prefilter.compile(
     r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|topical\w*|transdermal|liniment|rub|spray"
     r"|compound(?:ed)?|in (?:a )?(?:cream|lipoderm|base)|\d+(?:\.\d+)?\s*%)",
     re.I,
@@ -266,11 +267,11 @@ class _Lexicon:
         self.by_name = drugs
 
     @cached_property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> prefilter.Prefiltered | re.Pattern[str]:
         # Compiled on first use: the fact space needs only the names, and `imr check` of a case file
         # never searches text.
         names = sorted(self.by_name, key=len, reverse=True)
-        return re.compile(
+        return prefilter.compile(
             r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")(?![\w-])",
             re.I,
         )
@@ -302,8 +303,14 @@ def generic_names() -> tuple[str, ...]:
 
 def find_drugs(text: str) -> list[tuple[Drug, Span]]:
     """Medications named in ``text`` (generic, brand or kit names), in order."""
+    # Asked of the same sentence by several readers (medications, improvement, a request's course).
+    return list(_drugs_in(text))
+
+
+@lru_cache(maxsize=2048)
+def _drugs_in(text: str) -> tuple[tuple[Drug, Span], ...]:
     lex = _lexicon()
-    return [(lex.by_name[" ".join(m.group(0).lower().split())], m.span()) for m in lex.regex.finditer(text)]
+    return tuple((lex.by_name[" ".join(m.group(0).lower().split())], m.span()) for m in lex.regex.finditer(text))
 
 
 def classify(title: str) -> Named:

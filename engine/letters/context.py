@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.cases import prefilter
 from engine.cases.vocab import StrEnum
 
 
@@ -27,7 +28,7 @@ class Flag(StrEnum):
 # An examiner who looked and found nothing: "unable to detect any decreased sensation".
 _FOUND_NOTHING = (r"(?:unable\s+to|cannot|can\s+not|could\s+not|did\s+not)\s+(?:detect|elicit|appreciate"
                   r"|find|reproduce|isolate)")
-_FOUND_NOTHING_END = re.compile(rf"\b{_FOUND_NOTHING}(?:\s+(?:any|an?))?\s*$", re.I)
+_FOUND_NOTHING_END = prefilter.compile(rf"\b{_FOUND_NOTHING}(?:\s+(?:any|an?))?\s*$", re.I)
 
 _FORWARD: dict[Flag, str] = {
     Flag.negated: (
@@ -52,24 +53,24 @@ _BACKWARD: dict[Flag, str] = {
     Flag.uncertain: r"(?:is|was|are|were)\s+(?:unlikely|possible|suspected|questionable)|unclear",
 }
 # Words that end a trigger's scope (ConText's "termination" terms).
-_TERMINATOR = re.compile(
+_TERMINATOR = prefilter.compile(
     r"[.;:!?]|\b(?:but|however|although|though|except|aside\s+from|apart\s+from|which|whereas|yet"
     r"|while|because|since|given\s+that|as\s+(?=the\b|he\b|she\b|there\b|this\b|it\b)"
     r"|and\s+(?:has|had|was|is|reports?|reported|complains?|exhibited|demonstrated|noted))\b",
     re.I,
 )
-_FORWARD_RE = {f: re.compile(rf"\b(?:{p})\b", re.I) for f, p in _FORWARD.items()}
-_BACKWARD_RE = {f: re.compile(rf"\b(?:{p})\b", re.I) for f, p in _BACKWARD.items()}
+_FORWARD_RE = {f: prefilter.compile(rf"\b(?:{p})\b", re.I) for f, p in _FORWARD.items()}
+_BACKWARD_RE = {f: prefilter.compile(rf"\b(?:{p})\b", re.I) for f, p in _BACKWARD.items()}
 _REACH = 120  # characters a scope reaches at most, so one "no" never covers a whole summary
 # A forward trigger reaches this many words (NegEx's window): "no swelling, tenderness over the
 # joint, and strength 4/5" does not deny the weakness.
 _WINDOW = 6
 
 
-_POLARITY = re.compile(
+_POLARITY = prefilter.compile(
     r"(?:positive|negative|decreased|diminished|reduced|abnormal|absent|intact|normal|equivocal|impaired)\b",
     re.I)
-_LIST_WORD = re.compile(r"\b(?:or|nor|and)\b", re.I)
+_LIST_WORD = prefilter.compile(r"\b(?:or|nor|and)\b", re.I)
 
 
 def _after_list_break(before: str) -> str:
@@ -86,8 +87,8 @@ def _last_words(text: str, n: int) -> str:
     return text[words[-n].start():] if len(words) > n else text
 
 
-_DISJUNCTION = re.compile(r"\b(?:or|nor)\b", re.I)
-_LIST_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|with|but)\b", re.I)
+_DISJUNCTION = prefilter.compile(r"\b(?:or|nor)\b", re.I)
+_LIST_VERB = prefilter.compile(r"\b(?:is|are|was|were|has|have|had|with|but)\b", re.I)
 
 
 def _window(before: str) -> str:

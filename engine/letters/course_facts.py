@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from engine.cases import prefilter
 from engine.cases.vocab import Category
 
 if TYPE_CHECKING:  # the collector lives in engine.letters.extract, which calls this module
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the collector lives in engine.letters.extract, which calls 
 _COURSES = {Category.rehabilitation, Category.behavioral_health, Category.programs}
 # The title opens with a word that continues a course. "Repeat" is left out: for a course it may be
 # the name of a new one ("repeat course"), and it is rare in titles of sessions.
-_CONTINUES = re.compile(r"^\s*(?:additional|continued?|continuation\s+of|further|more|extended)\b", re.I)
+_CONTINUES = prefilter.compile(r"^\s*(?:additional|continued?|continuation\s+of|further|more|extended)\b", re.I)
 
 
 def continued_courses(f: _Facts, items: list[Item]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from engine.cases import prefilter
 from engine.letters.context import context
 from engine.cases.vocab import Equipment, HomeCare, LabTest, Service
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the collector lives in engine.letters.extract, which calls 
 
 
 def _words(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{pattern})\b", re.I)
+    return prefilter.compile(rf"\b(?:{pattern})\b", re.I)
 
 
 # A cold therapy unit is a machine (continuous flow, compression); packs and pads are applied by hand.
@@ -42,9 +43,9 @@ _SKILLED = _words(r"RN|LVN|LPN|nurs\w*|wound\s+care|skilled|intravenous|IV|infus
 _PERSONAL = _words(r"aides?|attendants?|caregivers?|personal\s+care|ADL'?s?|activities\s+of\s+daily\s+living"
                    r"|bathing|dressing|transfers?|toileting|feeding")
 _DOMESTIC = _words(r"homemaker|housekeep\w*|chores?|cleaning|shopping|laundry|meal\s+preparation")
-_HOURS_DAY = re.compile(r"\b(\d{1,2})\s*(?:hours?|hrs?)\s*(?:per|a|/)\s*day\b[^.;]{0,20}?\b(\d)\s*"
+_HOURS_DAY = prefilter.compile(r"\b(\d{1,2})\s*(?:hours?|hrs?)\s*(?:per|a|/)\s*day\b[^.;]{0,20}?\b(\d)\s*"
                         r"(?:times|days|x)\s*(?:per|a|/)\s*week\b", re.I)
-_HOURS_WEEK = re.compile(r"\b(\d{1,3})\s*(?:hours?|hrs?)\s*(?:per|a|/)\s*week\b", re.I)
+_HOURS_WEEK = prefilter.compile(r"\b(\d{1,3})\s*(?:hours?|hrs?)\s*(?:per|a|/)\s*week\b", re.I)
 
 _DRUG_SCREEN = _words(r"drug\s+(?:screens?|screening|tests?|testing|panels?)|UDS|UDT|toxicology\w*"
                       r"|urine\s+tox\w*")

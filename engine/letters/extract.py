@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from engine.cases import prefilter
 from engine.letters.context import Flag, context
 from engine.letters.course_facts import continued_courses
 from engine.letters.equipment_facts import item_details, read_homebound
@@ -262,9 +263,9 @@ _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "vs", "no", "st", "approx", "e.g", "i.e", "etc", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "pg", "p", "pp",
 }
-_BOUNDARY = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])|(?<=[a-z]{2})\.(?=[A-Z][a-z])")
+_BOUNDARY = prefilter.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])|(?<=[a-z]{2})\.(?=[A-Z][a-z])")
 # The reviewer's stock opening of every summary, which would otherwise run into its first sentence.
-_SUMMARY_OPENING = re.compile(
+_SUMMARY_OPENING = prefilter.compile(
     r"^The expert reviewer developed the following clinical case summary[^:]{0,120}:\s*", re.I
 )
 
@@ -314,12 +315,12 @@ def _clause(sentence: _Sentence, span: tuple[int, int]) -> Span:
 
 # -------------------------------------------------------------------------------- vocabularies
 
-_REQUEST_CUE = re.compile(
+_REQUEST_CUE = prefilter.compile(
     r"\b(?:request\w*|recommend\w*|sought|seeking|non-?certif\w*|under consideration|authorization"
     r"|RFA|plan|plans|planned|prescrib\w*|would like|denied|denial|utilization review|UR)\b",
     re.I,
 )
-_HISTORY_CUE = re.compile(
+_HISTORY_CUE = prefilter.compile(
     r"\b(?:treated with|treatments?\b[^.]{0,25}?\b(?:includ\w*|consist\w*|to date)|treatments?\s*:"
     r"|therap(?:y|ies) includ\w*|(?:has|have|had) (?:had|undergone|received|completed|attended|tried"
     r"|been (?:treated|using|receiving|taking|given))|underwent|received|completed|attended"
@@ -328,39 +329,39 @@ _HISTORY_CUE = re.compile(
     re.I,
 )
 # "Prescribed medications have included ..." says what the patient takes, not what is requested.
-_MEDICATION_REQUEST_CUE = re.compile(_REQUEST_CUE.pattern.replace(r"|prescrib\w*", ""), re.I)
-_APPROVAL_CUE = re.compile(r"\b(?:were|was|been) (?:approved|authorized|certified)\b", re.I)
-_GUIDELINE_TALK = re.compile(
+_MEDICATION_REQUEST_CUE = prefilter.compile(_REQUEST_CUE.pattern.replace(r"|prescrib\w*", ""), re.I)
+_APPROVAL_CUE = prefilter.compile(r"\b(?:were|was|been) (?:approved|authorized|certified)\b", re.I)
+_GUIDELINE_TALK = prefilter.compile(
     r"\b(?:means|is defined as|are defined as|recommend\w*|should|according to|criteria"
     r"|guidelines? (?:state|support|indicate|note))\b",
     re.I,
 )
-_NOT_GIVEN = re.compile(
+_NOT_GIVEN = prefilter.compile(
     r"\b(?:has|have|had) not (?:yet )?(?:undergone|had|received|tried|completed|attended)\s+"
     r"(?:an?\s+|any\s+)?(?:(?:prior|previous|initial)\s+)?$|\bno (?:prior |previous )$",
     re.I,
 )
-_IMPLIES_PRIOR = re.compile(
+_IMPLIES_PRIOR = prefilter.compile(
     rf"\b(?:another|additional|further|more|continued|repeat|previous|prior|earlier)\s+"
     rf"(?:{NUMBER}\s+)?(?:(?:sessions?|visits?|treatments?)\s+of\s+)?$",
     re.I,
 )
-_UNKNOWN_COUNT = re.compile(
+_UNKNOWN_COUNT = prefilter.compile(
     r"\b(?:(?:unspecified|unknown|undetermined|unclear)\s+(?:amounts?|number|quantity)\s+of"
     r"|(?:multiple|several|numerous|some|many|various)\s+(?:sessions?|visits?|treatments?|courses?"
     r"|rounds?)\s+of|unclear how many|unknown how many|(?:previous|prior|earlier)\s+unspecified\s+"
     r"amounts?\s+of)\s+(?:\w+\s+){0,2}?$",
     re.I,
 )
-_UNKNOWN_COUNT_AFTER = re.compile(r"^\s*(?:\w+\s+)?in unspecified amounts?\b", re.I)
-_COUNT_BEFORE = re.compile(
+_UNKNOWN_COUNT_AFTER = prefilter.compile(r"^\s*(?:\w+\s+)?in unspecified amounts?\b", re.I)
+_COUNT_BEFORE = prefilter.compile(
     rf"(?<![\w/])#?(?P<n>{NUMBER})(?:\s*\(\d{{1,3}}\))?\s+(?:(?:prior|previous|completed|additional|initial|total|more)\s+)?"
     r"(?:(?:sessions?|visits?|treatments?)\s+(?:of\s+)?(?:\w+\s+)?|(?:[\w-]+/)*)$",
     re.I,
 )
 # "6 PT (physical therapy) sessions": a parenthesis that spells the treatment out may stand between.
-_COUNT_NOUN_AFTER = re.compile(r"^(?:/[\w-]+)*(?:\s*\([^()]{1,40}\))?\s+(?:sessions?|visits?|treatments?)\b", re.I)
-_COUNT_AFTER = re.compile(
+_COUNT_NOUN_AFTER = prefilter.compile(r"^(?:/[\w-]+)*(?:\s*\([^()]{1,40}\))?\s+(?:sessions?|visits?|treatments?)\b", re.I)
+_COUNT_AFTER = prefilter.compile(
     rf"^(?:/[\w-]+)*(?:\s+(?:sessions?|visits?|treatments?))?\s*(?:x|×|times)\s*(?P<n>{NUMBER})\b", re.I
 )
 
@@ -378,7 +379,7 @@ _OTHER_MODALITY_TERMS: list[tuple[OtherModality, str]] = [
     (OtherModality.home_exercise, r"home exercises?(?: program)?|home stretching"),
     (OtherModality.work_modification, r"work modifications?|modified (?:duty|work)|work restrictions"),
 ]
-_OTHER_RES = [(m, re.compile(rf"\b(?:{p})\b", re.I)) for m, p in _OTHER_MODALITY_TERMS]
+_OTHER_RES = [(m, prefilter.compile(rf"\b(?:{p})\b", re.I)) for m, p in _OTHER_MODALITY_TERMS]
 _NOT_TREATMENTS = {Service.mri_lumbar, Service.mri_cervical, Service.other}
 
 
@@ -411,7 +412,7 @@ _CONDITION_TERMS: list[tuple[Condition, str]] = [
     (Condition.extreme_obesity, r"morbid(?:ly)? obes\w*|extreme obesity"),
     (Condition.de_quervain_tenosynovitis, r"de ?quervain'?s?(?: (?:disease|tenosynovitis|tendinitis|tendonitis|syndrome))?"),
 ]
-_CONDITION_RES = [(c, re.compile(rf"\b(?:{p})\b", re.I)) for c, p in _CONDITION_TERMS]
+_CONDITION_RES = [(c, prefilter.compile(rf"\b(?:{p})\b", re.I)) for c, p in _CONDITION_TERMS]
 
 _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
     (RedFlag.cauda_equina, r"cauda equina"),
@@ -420,15 +421,15 @@ _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
     (RedFlag.infection, r"infections?|osteomyelitis|abscess\w*"),
     (RedFlag.progressive_deficit, r"progressive (?:neurolog\w* )?(?:deficits?|weakness)"),
 ]
-_RED_FLAG_RES = [(f, re.compile(rf"\b(?:{p})\b", re.I)) for f, p in _RED_FLAG_TERMS]
-_NO_RED_FLAGS = re.compile(r"\bno (?:other )?red flags?\b", re.I)
+_RED_FLAG_RES = [(f, prefilter.compile(rf"\b(?:{p})\b", re.I)) for f, p in _RED_FLAG_TERMS]
+_NO_RED_FLAGS = prefilter.compile(r"\bno (?:other )?red flags?\b", re.I)
 
 # The neurologic examination, read as findings. Each finding names what it shows when asserted;
 # engine.letters.context says whether it is: a negated sign or symptom ("no numbness", "denies weakness")
 # is evidence of an intact examination, an uncertain or hypothetical one is no evidence.
 _STRENGTH_LOW = r"(?:[0-4](?:\+|-)?|4\+?)\s*(?:/|(?:out\s+)?of)\s*5"
 _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
-    ("nerve_compromise", re.compile(
+    ("nerve_compromise", prefilter.compile(
         r"\bpositive\s+(?:bilateral\s+|left\s+|right\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
         r"|\b(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?\s+(?:was\s+|is\s+|were\s+)?positive"
         r"|\b(?:decreased|diminished|reduced|absent|abnormal|impaired|loss\s+of|altered|depressed)\s+"
@@ -441,7 +442,7 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
         r"|\b(?:motor|sensory|neurolog\w*|focal)\s+deficits?\b|\bfoot\s+drop\b|\batrophy\b"
         r"|\b(?:moderate|marked|significant|severe)\s+weakness\b"
         r"|\bEMG\b[^.;]{0,40}\b(?:radiculopathy|positive|abnormal)\b", re.I)),
-    ("equivocal", re.compile(
+    ("equivocal", prefilter.compile(
         r"\bequivocal\s+(?:SLR|neurolog\w*|findings|exam\w*)|\bnumbness\b|\btingling\b"
         r"|\bparesthesi\w*|\bpins\s+and\s+needles\b|\bradiat\w+\b|\bradicular\s+(?:pain|symptoms)"
         r"|\bpositive\s+(?:Tinel|Phalen|Spurling|Durkan|Hoffman)\w*|\b(?:Tinel|Phalen|Spurling)'?s?\s+"
@@ -450,7 +451,7 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
         r"|\bpositive\s+(?:\w+\s+)?(?:cervical|foraminal|axial|nerve)\s+compression"
         r"|\b(?:cervical|foraminal|axial)\s+compression\s+(?:tests?\s+|maneuvers?\s+)?(?:was\s+|is\s+)?"
         r"(?:positive|caused|produced|reproduced|elicited|provoked)", re.I)),
-    ("intact", re.compile(
+    ("intact", prefilter.compile(
         r"\bnegative\s+(?:bilateral\s+)?(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?"
         r"|\b(?:SLR|straight[- ]leg[- ]rais\w*)(?:\s+tests?)?\s+(?:was\s+|is\s+|were\s+)?negative"
         r"|\b(?:neurologically|neurovascularly)\s+intact\b"
@@ -470,12 +471,12 @@ _NEURO_FINDINGS: list[tuple[str, re.Pattern[str]]] = [
 # A deficit in no nerve's pattern is not nerve compromise (the labels' and MTUS's sense: a dermatomal
 # or single-nerve deficit): grip strength (a measure of effort and pain as much as of a nerve), and a
 # deficit "in the upper extremities" or "generalized", with no root, dermatome or nerve named.
-_GRIP = re.compile(r"\bgrip\b[^.;,]{0,25}$", re.I)
-_DIFFUSE_BEFORE = re.compile(r"\b(?:generali[sz]ed|diffuse|global|non-?dermatomal|non-?focal)\s+(?:\w+\s+)?$", re.I)
-_DIFFUSE_AFTER = re.compile(
+_GRIP = prefilter.compile(r"\bgrip\b[^.;,]{0,25}$", re.I)
+_DIFFUSE_BEFORE = prefilter.compile(r"\b(?:generali[sz]ed|diffuse|global|non-?dermatomal|non-?focal)\s+(?:\w+\s+)?$", re.I)
+_DIFFUSE_AFTER = prefilter.compile(
     r"^[^.;]{0,40}?\b(?:in|of|at|about|throughout)\s+(?:the\s+|all\s+|both\s+)?(?:bilateral\s+)?"
     r"(?:upper|lower)?\s*extremities\b(?!\s+(?:in|at)\s+(?:the\s+)?[CLS]\d)", re.I)
-_NERVE_NAMED = re.compile(r"\b(?:[CLS]\d(?:\s*-\s*[CLS]?\d)?|dermatom\w*|nerve\s+roots?|radicular|median|ulnar"
+_NERVE_NAMED = prefilter.compile(r"\b(?:[CLS]\d(?:\s*-\s*[CLS]?\d)?|dermatom\w*|nerve\s+roots?|radicular|median|ulnar"
                           r"|radial\s+nerve|peroneal|sciatic|myotom\w*)\b", re.I)
 
 
@@ -492,20 +493,20 @@ def _deficit_pattern(text: str, start: int, end: int) -> str:
 # Work status, as summaries state it: "temporary total disability", "off work", "working with
 # modified duties", "return to work with restrictions", "Current work status: restricted", "full
 # duty". Each statement is read through engine.letters.context ("needs to be taken off work" is no status).
-_OFF_WORK = re.compile(
+_OFF_WORK = prefilter.compile(
     r"\b(?:not\s+(?:currently\s+|presently\s+)?working|off\s+(?:of\s+)?work|(?:temporar(?:y|ily)\s+)?"
     r"total(?:ly)?\s+(?:temporar(?:y|ily)\s+)?disab\w+|\bTTD\b|has\s+not\s+returned\s+to\s+work"
     r"|not\s+returned\s+to\s+work|unable\s+to\s+work|inability\s+to\s+work|is\s+unemployed|no\s+longer\s+working"
     r"|remains?\s+off|placed\s+off\s+work|off\s+duty)\b",
     re.I,
 )
-_FULL_DUTY = re.compile(
+_FULL_DUTY = prefilter.compile(
     r"\b(?:(?:working|returned\s+to|back\s+to|return\s+to)\s+(?:full|regular|usual)\s+(?:duty|duties|work)"
     r"|full\s+(?:duty|duties)|regular\s+(?:duty|duties)|without\s+(?:work\s+)?restrictions"
     r"|working\s+full[- ]time\s+without)\b",
     re.I,
 )
-_MODIFIED_DUTY = re.compile(
+_MODIFIED_DUTY = prefilter.compile(
     r"\b(?:(?:modified|light|restricted|limited|transitional|alternat\w+)\s+(?:work\s+)?(?:duty|duties|work)"
     r"|modified\s+activit(?:y|ies)"
     r"|(?:working|work|return(?:ed)?\s+to\s+work|back\s+to\s+work)\s+(?:\w+\s+){0,2}with\s+"
@@ -514,30 +515,30 @@ _MODIFIED_DUTY = re.compile(
     r"|working\s+(?:on\s+a\s+)?part[- ]time)\b",
     re.I,
 )
-_WORK_STATUS_SAID = re.compile(r"\bwork\s+status\b|\bcurrently\s+working\b", re.I)
+_WORK_STATUS_SAID = prefilter.compile(r"\bwork\s+status\b|\bcurrently\s+working\b", re.I)
 # "able to return to work with restrictions" is what the claimant could do, not (necessarily) what he does.
-_CAPABLE = re.compile(r"\b(?:able|may|can|could|might)\s+(?:to\s+)?$", re.I)
+_CAPABLE = prefilter.compile(r"\b(?:able|may|can|could|might)\s+(?:to\s+)?$", re.I)
 # "full duty prior to the visit": a status the claimant had before.
-_EARLIER = re.compile(r"^\s*(?:prior\s+to|before|until)\b", re.I)
-_CURRENT = re.compile(r"\b(?:current(?:ly)?|presently|now|remains?|continues?|continued)\b", re.I)
-_PERMANENT = re.compile(r"\bpermanent (?:work )?restrictions\b", re.I)
+_EARLIER = prefilter.compile(r"^\s*(?:prior\s+to|before|until)\b", re.I)
+_CURRENT = prefilter.compile(r"\b(?:current(?:ly)?|presently|now|remains?|continues?|continued)\b", re.I)
+_PERMANENT = prefilter.compile(r"\bpermanent (?:work )?restrictions\b", re.I)
 
-_AGE = re.compile(
+_AGE = prefilter.compile(
     r"\b(?P<a>\d{1,3})[- ]?(?:years?|yrs?)[- ]old\b|\b(?P<b>\d{1,3})\s*(?:y/o|yo)\b"
     r"|\baged?\s*:?\s*(?P<c>\d{1,3})\b",
     re.I,
 )
-_SEX_WORDS = re.compile(r"\b(?:(?P<f>female|woman|lady)|(?P<m>male|man|gentleman))\b", re.I)
-_AGE_SEX = re.compile(
+_SEX_WORDS = prefilter.compile(r"\b(?:(?P<f>female|woman|lady)|(?P<m>male|man|gentleman))\b", re.I)
+_AGE_SEX = prefilter.compile(
     r"\b\d{1,3}[- ]?(?:years?|yrs?)[- ]old\s+(?:\w+\s+){0,2}?(?:(?P<f>female|woman|lady)|(?P<m>male|man|gentleman))\b",
     re.I,
 )
-_INJURY_DATE = re.compile(
+_INJURY_DATE = prefilter.compile(
     rf"\binjur(?:y|ed|ies)\b(?:(?!\binjur)[^.]){{0,60}}?\b(?:on|of|dated)\s+(?P<date>{DATE_PATTERN})"
     rf"|\b(?:date of injury|DOI)\s*:?\s*(?:of\s+)?(?P<date2>{DATE_PATTERN})",
     re.I,
 )
-_DIAGNOSES = re.compile(
+_DIAGNOSES = prefilter.compile(
     r"\b(?:diagnos(?:is|es)|impressions?|assessments?)\b\s*(?:(?:include[sd]?|included|are|is|was|were"
     r"|consist(?:s|ed)? of)\b|:)\s*:?\s*(?P<list>[^.]+)|\bdiagnosed with\s+(?P<list2>[^.;]+)",
     re.I,
@@ -547,28 +548,28 @@ _PROCEDURE = (
     r"|foraminotomy|men[i]?s[c]?ectomy|arthroscop\w*|arthroplasty|replacement|repair|release"
     r"|reconstruction|ORIF|surgery)"
 )
-_SURGERY = re.compile(
+_SURGERY = prefilter.compile(
     rf"\b(?:underwent|had|status post|s/p|history of)\s+(?:an?\s+|the\s+)?"
     rf"(?P<proc>(?:[\w/-]+\s+){{0,5}}?{_PROCEDURE})\b(?:\s+(?:on|in|dated)\s+(?P<date>{DATE_PATTERN}))?",
     re.I,
 )
-_PLANNED = re.compile(
+_PLANNED = prefilter.compile(
     rf"\b(?:scheduled for|candidate for|considering|being considered for|is to undergo|will undergo"
     rf"|awaiting|pending|planned)\s+(?:an?\s+|the\s+)?(?P<proc>(?:[\w/-]+\s+){{0,5}}?{_PROCEDURE})\b"
     rf"|\b(?P<proc2>(?:[\w/-]+\s+){{0,4}}?(?:surgery|fusion|decompression)) (?:is|was) "
     rf"(?:planned|scheduled|being considered)\b",
     re.I,
 )
-_UR_CUE = re.compile(
+_UR_CUE = prefilter.compile(
     r"\b(?:utilization review|UR|non-?certif\w*|denied|not approve\w*|failed to approve|modified)\b", re.I
 )
-_UR_DATE_BEFORE = re.compile(r"\b(?:on|dated|of)\s+$", re.I)
+_UR_DATE_BEFORE = prefilter.compile(r"\b(?:on|dated|of)\s+$", re.I)
 
 
 # ------------------------------------------------------------------------------- the summary
 
 
-_THERAPY_WORD = re.compile(r"\btherap(?:y|ies|ist)\b", re.I)
+_THERAPY_WORD = prefilter.compile(r"\btherap(?:y|ies|ist)\b", re.I)
 
 
 def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
@@ -792,8 +793,8 @@ def _count(
         entry.setdefault("notes", f"{name} count given for combined {compound.group(0)} visits")
 
 
-_RELIEF_WEEKS = re.compile(rf"(?<![\w/])(?P<n>{NUMBER})\s+(?:wks?|weeks?)\s+of\s+(?:\w+\s+)?relief\b", re.I)
-_RELIEF_PERCENT = re.compile(r"(?<![\d.])(?P<p>\d{1,3})\s*(?:%|percent)\s+(?:\w+\s+)?(?:pain\s+)?relief\b", re.I)
+_RELIEF_WEEKS = prefilter.compile(rf"(?<![\w/])(?P<n>{NUMBER})\s+(?:wks?|weeks?)\s+of\s+(?:\w+\s+)?relief\b", re.I)
+_RELIEF_PERCENT = prefilter.compile(r"(?<![\d.])(?P<p>\d{1,3})\s*(?:%|percent)\s+(?:\w+\s+)?(?:pain\s+)?relief\b", re.I)
 
 
 def _relief(f: _Facts, entry: dict[str, Any], path: str, s: _Sentence) -> None:
@@ -806,7 +807,7 @@ def _relief(f: _Facts, entry: dict[str, Any], path: str, s: _Sentence) -> None:
         _set_once(f, entry, "relief_percent", int(m.group("p")), f"{path}.relief_percent", s.span(m))
 
 
-_IMPROVEMENT_NONE = re.compile(
+_IMPROVEMENT_NONE = prefilter.compile(
     r"\b(?:lack of|no|without|absence of)\s+(?:any\s+)?(?:objective\s+|significant\s+|sustained\s+)?"
     r"(?:functional\s+)?(?:improvement|benefit|gains?)\b|\bdid not (?:improve|help|benefit)\b"
     r"|\bfailed to (?:improve|help|benefit)\b|\bnot (?:helpful|beneficial)\b"
@@ -814,7 +815,7 @@ _IMPROVEMENT_NONE = re.compile(
     r"|mobility|ADLs?|activities|strength|range\s+of\s+motion|walking)\b",
     re.I,
 )
-_IMPROVEMENT_UNKNOWN = re.compile(
+_IMPROVEMENT_UNKNOWN = prefilter.compile(
     r"\b(?:failed to document|not (?:\w+ )?(?:demonstrated|documented)|no (?:such )?(?:demonstration|"
     r"documentation|evidence) of|no documented|unclear|unknown|not clear)\b[^.]{0,60}?"
     r"\b(?:functional|improvement|benefit)",
@@ -825,8 +826,8 @@ _LESS_MEDICATION = (
     r"\b(?:cut\s+(?:back|down)|reduc\w+|decreas\w+|lower\w*|taper\w*|wean\w*)\s+(?:on\s+|off\s+)?"
     r"(?:(?:his|her|the|their)\s+)?(?:use\s+of\s+|need\s+for\s+|intake\s+of\s+|dose\s+of\s+)?(?:\w+\s+)?"
 )
-_LESS_MEDICATION_RE = re.compile(_LESS_MEDICATION + r"$", re.I)
-_IMPROVEMENT_DOCUMENTED = re.compile(
+_LESS_MEDICATION_RE = prefilter.compile(_LESS_MEDICATION + r"$", re.I)
+_IMPROVEMENT_DOCUMENTED = prefilter.compile(
     r"\b(?:with|showed|shows|demonstrated|reported|noted|has had|had|resulted in|documented)\s+"
     r"(?:significant\s+|some\s+|objective\s+|good\s+)?(?:functional (?:improvement|gains?|benefit)|improvement in "
     r"(?:function|ADLs?|activities of daily living)|improved function)"
@@ -890,33 +891,33 @@ def _less_drug(text: str) -> Span | None:
 
 
 _FS_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
-    ("adl", "improved", re.compile(
+    ("adl", "improved", prefilter.compile(
         r"\b(?:improve[ds]?|improvement|increased?|better)\b[^.;]{0,40}\b(?:activities of daily living"
         r"|ADLs?|daily activities)\b|\b(?:activities of daily living|ADLs?)\b[^.;]{0,30}\b(?:improved"
         r"|increased|better)\b", re.I)),
-    ("adl", "worse", re.compile(
+    ("adl", "worse", prefilter.compile(
         r"\b(?:worsen\w*|declined?|decreased|deteriorat\w*)\b[^.;]{0,30}\b(?:activities of daily living"
         r"|ADLs?)\b|\b(?:activities of daily living|ADLs?)\b[^.;]{0,20}\b(?:worsened|declined|decreased)\b",
         re.I)),
-    ("adl", "unchanged", re.compile(
+    ("adl", "unchanged", prefilter.compile(
         r"\b(?:activities of daily living|ADLs?)\b[^.;]{0,20}\b(?:unchanged|remain\w* the same)\b"
         r"|\bno (?:change|improvement) in (?:\w+ ){0,2}(?:activities of daily living|ADLs?)\b", re.I)),
-    ("work_restrictions", "unchanged", re.compile(
+    ("work_restrictions", "unchanged", prefilter.compile(
         r"\brestrictions?\b[^.;]{0,40}\b(?:unchanged|remain(?:s|ed)?(?: in place)?|the same)\b", re.I)),
-    ("work_restrictions", "reduced", re.compile(
+    ("work_restrictions", "reduced", prefilter.compile(
         r"\b(?:reduc\w+|decreas\w+|lessen\w*|fewer|lifted|less)\s+(?:in\s+)?(?:(?:his|her|the|work)\s+)*"
         r"restrictions\b|\breturned to (?:full|regular|usual) (?:duty|work)\b", re.I)),
-    ("work_restrictions", "increased", re.compile(
+    ("work_restrictions", "increased", prefilter.compile(
         r"\b(?:increas\w+|more|additional)\s+(?:work\s+)?restrictions\b", re.I)),
-    ("medication_use", "unchanged", re.compile(
+    ("medication_use", "unchanged", prefilter.compile(
         r"\bremains? (?:dependent on|on)\b[^.;]{0,30}\b(?:medications?|opioids?|narcotics?|agents?"
         r"|analgesics?)\b|\bcontinues? to (?:use|take|require)\b[^.;]{0,20}\b(?:medications?|opioids?"
         r"|narcotics?)\b", re.I)),
-    ("medication_use", "reduced", re.compile(
+    ("medication_use", "reduced", prefilter.compile(
         r"\b(?:reduc\w+|decreas\w+|less|lower|taper\w*|wean\w*|discontinu\w*)\s+(?:in\s+|of\s+)?"
         r"(?:(?:his|her|the|pain|opioid|narcotic)\s+)*(?:medications?|opioids?|narcotics?|analgesics?)"
         r"(?:\s+(?:use|usage|intake))?\b", re.I)),
-    ("medication_use", "increased", re.compile(
+    ("medication_use", "increased", prefilter.compile(
         r"\b(?:increas\w+|escalat\w+)\s+(?:in\s+|of\s+)?(?:(?:his|her|the|pain|opioid)\s+)*"
         r"(?:medications?|opioids?|narcotics?)(?:\s+(?:use|usage|dose|dosage))?\b", re.I)),
 ]

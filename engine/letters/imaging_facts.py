@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable, Protocol
 
+from engine.cases import prefilter
 from engine.letters.context import context
 from engine.letters.reader import DATE_PATTERN, Item, Span, find_services, parse_date, region_mentions
 from engine.cases.vocab import BodyRegion, ElectrodiagnosticStudy, RegionalFinding, Service
@@ -44,38 +45,38 @@ class FactsLike(Protocol):
 _KNEE_TESTS = r"McMurray'?s?|Lachman'?s?|(?:anterior |posterior )?drawer'?s?|pivot[- ]shift|Apley'?s?"
 _SHOULDER_TESTS = r"drop[- ]arm|apprehension|relocation|O'?Brien'?s?|Speed'?s?|Yergason'?s?"
 _TESTS: list[tuple[BodyRegion, re.Pattern[str]]] = [
-    (BodyRegion.knee, re.compile(rf"\b(?:{_KNEE_TESTS})", re.I)),
-    (BodyRegion.shoulder, re.compile(rf"\b(?:{_SHOULDER_TESTS})", re.I)),
+    (BodyRegion.knee, prefilter.compile(rf"\b(?:{_KNEE_TESTS})", re.I)),
+    (BodyRegion.shoulder, prefilter.compile(rf"\b(?:{_SHOULDER_TESTS})", re.I)),
 ]
-_POSITIVE_BEFORE = re.compile(r"\b(positive|negative)\b(?!.*\b(?:positive|negative)\b)", re.I)
-_POSITIVE_AFTER = re.compile(
+_POSITIVE_BEFORE = prefilter.compile(r"\b(positive|negative)\b(?!.*\b(?:positive|negative)\b)", re.I)
+_POSITIVE_AFTER = prefilter.compile(
     r"^[\w']*(?:\s+(?:tests?|signs?|maneuvers?|testing))?\s*(?:(?:was|is|were|are)\s+)?(?:noted\s+)?"
     r"(?:to\s+be\s+)?(positive|negative)\b", re.I)
 
 _FINDINGS: list[tuple[RegionalFinding, re.Pattern[str]]] = [
-    (RegionalFinding.red_flag, re.compile(
+    (RegionalFinding.red_flag, prefilter.compile(
         r"\b(?:fractures?|dislocat\w+|tumou?rs?|malignan\w*|neoplasm\w*|infections?|osteomyelitis"
         r"|septic)\b", re.I)),
-    (RegionalFinding.effusion, re.compile(r"\beffusions?\b", re.I)),
-    (RegionalFinding.unable_to_bear_weight, re.compile(
+    (RegionalFinding.effusion, prefilter.compile(r"\beffusions?\b", re.I)),
+    (RegionalFinding.unable_to_bear_weight, prefilter.compile(
         r"\b(?:unable to (?:bear weight|weight[- ]bear|walk)|inability to (?:bear weight|walk)"
         r"|(?:difficulty|cannot|can't) (?:bearing|bear) weight|non[- ]weight[- ]bearing)\b", re.I)),
-    (RegionalFinding.mechanical_symptoms, re.compile(
+    (RegionalFinding.mechanical_symptoms, prefilter.compile(
         r"\b(?:locking|locks|catching|gives? way|giving (?:way|out)|buckling|instability|unstable)\b", re.I)),
-    (RegionalFinding.nerve_deficit, re.compile(
+    (RegionalFinding.nerve_deficit, prefilter.compile(
         r"\b(?:decrease[sd]?|diminished|reduced|absent|loss of|impaired|altered)\s+(?:light[- ]touch\s+|pinprick\s+)?"
         r"(?:sensation|sensory|reflexes?)"
         r"|\b(?:sensation|reflexes?)\s+(?:is\s+|was\s+|were\s+)?(?:decreased|diminished|reduced|absent|impaired)"
         r"|\bhyp(?:o|e)sthesi\w*|\bhyposensor\w*|\batrophy\b"
         r"|\b(?:[0-3](?:\+|-)?|4(?:\+|-)?)\s*(?:/|over|out\s+of)\s*5\b", re.I)),
-    (RegionalFinding.paresthesia, re.compile(
+    (RegionalFinding.paresthesia, prefilter.compile(
         r"\b(?:numbness|numb|tingling|paresthesi\w*|dysesthesi\w*|pins and needles)\b", re.I)),
 ]
 # Words of the hand and of single nerve-root levels that the shared region lexicon (engine.cases.terms)
 # leaves out; a finding about the digits or the thenar eminence is a finding of the hand.
 _MORE_REGIONS: list[tuple[BodyRegion, re.Pattern[str]]] = [
-    (BodyRegion.wrist_hand, re.compile(r"\b(?:digits?|thenar|hypothenar|palms?|palmar)\b", re.I)),
-    (BodyRegion.cervical_spine, re.compile(r"\bC[5-8]\b")),
+    (BodyRegion.wrist_hand, prefilter.compile(r"\b(?:digits?|thenar|hypothenar|palms?|palmar)\b", re.I)),
+    (BodyRegion.cervical_spine, prefilter.compile(r"\bC[5-8]\b")),
 ]
 
 
@@ -85,7 +86,7 @@ def _regions(text: str) -> list[tuple[BodyRegion, Span]]:
     return sorted(found, key=lambda r: r[1])
 
 
-_GUIDELINE_TALK = re.compile(
+_GUIDELINE_TALK = prefilter.compile(
     r"\b(?:guidelines?|criteria|recommend\w*|is defined as|according to|should)\b", re.I)
 
 
@@ -146,7 +147,7 @@ def _clause_bounds(text: str, span: Span) -> Span:
     return left + 1, min(rights) if rights else len(text)
 
 
-_FOLLOWS = re.compile(r"^[^;.]{0,45}?$")
+_FOLLOWS = prefilter.compile(r"^[^;.]{0,45}?$")
 
 
 def _region(
@@ -175,11 +176,11 @@ def _region(
 # ------------------------------------------------------------------------------ the requests
 
 _STUDIES: list[tuple[ElectrodiagnosticStudy, re.Pattern[str]]] = [
-    (ElectrodiagnosticStudy.emg, re.compile(r"\bEMGs?\b|electromyogra\w*", re.I)),
-    (ElectrodiagnosticStudy.ncs, re.compile(r"\bNC[SV]s?\b|nerve conduction", re.I)),
-    (ElectrodiagnosticStudy.ssep, re.compile(r"\bSSEPs?\b|somatosensory evoked", re.I)),
+    (ElectrodiagnosticStudy.emg, prefilter.compile(r"\bEMGs?\b|electromyogra\w*", re.I)),
+    (ElectrodiagnosticStudy.ncs, prefilter.compile(r"\bNC[SV]s?\b|nerve conduction", re.I)),
+    (ElectrodiagnosticStudy.ssep, prefilter.compile(r"\bSSEPs?\b|somatosensory evoked", re.I)),
 ]
-_ORDER = re.compile(
+_ORDER = prefilter.compile(
     rf"\b(?:request for authorization|RFA)\b(?:\s+form)?[^.]{{0,40}}?\b(?:dated|signed|received|of)\s+"
     rf"(?:on\s+)?(?P<date>{DATE_PATTERN})"
     rf"|\b(?:on\s+)?(?:an?\s+)?(?P<date2>{DATE_PATTERN})\s+(?:request for authorization|RFA)\b",

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Sequence
 
 import yaml
 
+from engine.cases import prefilter
 from engine.letters.context import Flag, context
 from engine.letters.dates import DATE_PATTERN, parse_date
 from engine.cases.terms import find_drugs
@@ -46,32 +47,32 @@ def compounded_kits() -> frozenset[str]:
 
 
 # A sentence about what is requested, planned or decided says nothing of what the patient takes.
-_REQUEST = re.compile(
+_REQUEST = prefilter.compile(
     r"\b(?:request\w*|plan|planned|recommend\w*|non-?certif\w*|authoriz\w*|denied|denial|"
     r"utilization review|UR|modified|RFA|determination)\b", re.I)
-_IN_USE = re.compile(
+_IN_USE = prefilter.compile(
     r"\b(?:current(?:ly)?|medications?\b[^.]{0,30}?\b(?:includ\w*|consist\w*)|taking|using|utilizing|"
     r"(?:is|was|has been|had been|been) on|(?:has|have|had) taken|takes|recently prescribed|prior treatment|treatment (?:to date )?"
     r"(?:has |have )?included|treatments? included|has used|have used|had used|restarted|refills?)\b",
     re.I)
-_CONTINUE = re.compile(r"\bcontinu\w*\b", re.I)
-_CONTINUE_REGIMEN = re.compile(
+_CONTINUE = prefilter.compile(r"\bcontinu\w*\b", re.I)
+_CONTINUE_REGIMEN = prefilter.compile(
     r"\bcontinu\w* (?:with |on )?(?:the |his |her |their )?(?:current |same |present )?"
     r"(?:medications?|medication regimen|regimen|medicines)\b", re.I)
-_MED_LIST = re.compile(
+_MED_LIST = prefilter.compile(
     r"\b(?:current medications?|medications? (?:were |was )?(?:noted to )?(?:includ\w*|consist\w*)|"
     r"recently prescribed medications?|medications? ha(?:ve|s) included)\b", re.I)
-_FIRST_TIME = re.compile(
+_FIRST_TIME = prefilter.compile(
     r"\b(?:first[- ]time|new prescription|initial prescription|newly prescribed|initiat\w*|"
     r"started on|start(?:ing)? (?:a )?trial)\b", re.I)
 # Prescribed but never taken: the request is, in effect, a first prescription.
-_NOT_TAKEN = re.compile(
+_NOT_TAKEN = prefilter.compile(
     r"\b(?:not (?:able|allowed) to (?:fill|obtain|get)|unable to (?:fill|obtain|get)|never (?:filled|started|taken|took)|"
     r"(?:was|were) not (?:filled|started|dispensed))\b", re.I)
-_NO_MEDICATIONS = re.compile(
+_NO_MEDICATIONS = prefilter.compile(
     r"\bnot (?:be |been )?(?:utilizing|using|taking|on) (?:any )?medications?\b|\bno (?:current )?medications\b",
     re.I)
-_UNSTATED = re.compile(r"\b(?:not (?:provided|documented|available|listed|stated|specified)|unknown|unclear)\b", re.I)
+_UNSTATED = prefilter.compile(r"\b(?:not (?:provided|documented|available|listed|stated|specified)|unknown|unclear)\b", re.I)
 
 
 def _is_list(text: str) -> bool:
@@ -81,66 +82,66 @@ def _is_list(text: str) -> bool:
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "twelve": 12}
-_FOR_DURATION = re.compile(
+_FOR_DURATION = prefilter.compile(
     r"\b(?:for|over)\s+(?:the\s+(?:past|last)\s+|about\s+|approximately\s+|at\s+least\s+)?"
     r"(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?P<u>days?|weeks?|months?|years?)\b",
     re.I)
-_SINCE = re.compile(rf"\bsince\s+(?:at\s+least\s+)?(?P<date>{DATE_PATTERN})", re.I)
+_SINCE = prefilter.compile(rf"\bsince\s+(?:at\s+least\s+)?(?P<date>{DATE_PATTERN})", re.I)
 _UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "month": 4.345, "year": 52.18}
-_MED_WORD = re.compile(r"\b(?:medications?|medicines?|meds|pills?|tablets?)\b", re.I)
-_RELIEF = re.compile(
+_MED_WORD = prefilter.compile(r"\b(?:medications?|medicines?|meds|pills?|tablets?)\b", re.I)
+_RELIEF = prefilter.compile(
     r"\b(?:help(?:s|ed|ing|ful)?|improv\w*|reliev\w*|relief|decreas\w* (?:the |his |her )?pain|"
     r"reduc\w* (?:the |his |her )?pain|less pain|alleviat\w*|benefit\w*)\b", re.I)
-_NO_RELIEF = re.compile(
+_NO_RELIEF = prefilter.compile(
     r"\b(?:unrelieved|no (?:relief|benefit|improvement)|without (?:relief|benefit|improvement)|"
     r"failed to (?:have any effect|help|relieve)|(?:not|never) (?:help\w*|effective|work\w*)|ineffective)\b",
     re.I)
-_FUNCTION = re.compile(
+_FUNCTION = prefilter.compile(
     r"\b(?:function\w* (?:improv\w*|gain\w*|increas\w*)|improv\w* (?:in )?(?:function\w*|activit\w*|ADLs?|"
     r"activities of daily living)|increas\w* (?:in )?(?:function\w*|activit\w*)|able to (?:work|perform|walk|do)|"
     r"return(?:ed)? to work)\b", re.I)
-_REVIEW_TALK = re.compile(
+_REVIEW_TALK = prefilter.compile(
     r"\b(?:denied|non-?certif\w*|utilization review|UR|determination|documentation|guidelines?|"
     r"previously|modified)\b", re.I)
-_FIRST_LINE = re.compile(
+_FIRST_LINE = prefilter.compile(
     r"\b(?:non-?opioids?|non-?opiates?|non-?narcotic|acetaminophen|tylenol|NSAIDs?|anti-inflammator\w*|"
     r"over[- ]the[- ]counter|first[- ]line|ibuprofen|naproxen|(?:oral )?(?:tablets?|capsules?|pills?))\b", re.I)
-_FAILED = re.compile(
+_FAILED = prefilter.compile(
     r"\b(?:fail\w*|ineffective|inadequate|did not (?:help|respond|work)|not tolerat\w*|intoleran\w*|"
     r"unable to (?:tolerate|swallow))\b", re.I)
 
-_GI_SYMPTOM = re.compile(
+_GI_SYMPTOM = prefilter.compile(
     r"\b(?:dyspepsia|heartburn|(?:acid )?reflux|GERD|gastritis|epigastric (?:pain|tenderness|discomfort)|"
     r"(?:upper )?abdominal pain|stomach (?:pain|upset|ache|irritation)|(?:GI|gastrointestinal) (?:upset|"
     r"symptoms?|complaints?|issues?|disturbances?|distress|events?))\b", re.I)
 _GI_HISTORY: list[tuple[GiRiskFactor, re.Pattern[str]]] = [
-    (GiRiskFactor.peptic_ulcer_history, re.compile(r"\b(?:peptic|gastric|duodenal) ulcers?\b|\bulcer disease\b", re.I)),
-    (GiRiskFactor.gi_bleeding_history, re.compile(
+    (GiRiskFactor.peptic_ulcer_history, prefilter.compile(r"\b(?:peptic|gastric|duodenal) ulcers?\b|\bulcer disease\b", re.I)),
+    (GiRiskFactor.gi_bleeding_history, prefilter.compile(
         r"\b(?:GI|gastrointestinal) (?:bleed\w*|hemorrhage)|\bbleeding ulcers?\b|\bhematemesis\b|\bmelena\b", re.I)),
-    (GiRiskFactor.perforation_history, re.compile(r"\b(?:gastric|bowel|ulcer) perforation\b", re.I)),
+    (GiRiskFactor.perforation_history, prefilter.compile(r"\b(?:gastric|bowel|ulcer) perforation\b", re.I)),
 ]
 _GI_DRUGS: list[tuple[GiRiskFactor, re.Pattern[str]]] = [
-    (GiRiskFactor.aspirin, re.compile(r"\b(?:aspirin|ASA)\b")),
-    (GiRiskFactor.anticoagulant, re.compile(
+    (GiRiskFactor.aspirin, prefilter.compile(r"\b(?:aspirin|ASA)\b")),
+    (GiRiskFactor.anticoagulant, prefilter.compile(
         r"\b(?:warfarin|coumadin|apixaban|eliquis|rivaroxaban|xarelto|dabigatran|pradaxa|clopidogrel|"
         r"plavix|enoxaparin|lovenox|heparin|anticoagula\w*)\b", re.I)),
-    (GiRiskFactor.corticosteroid, re.compile(
+    (GiRiskFactor.corticosteroid, prefilter.compile(
         r"\b(?:prednisone|prednisolone|methylprednisolone|medrol)\b", re.I)),
 ]
-_SPASM = re.compile(r"\bspasms?\b", re.I)
-_UDS = re.compile(
+_SPASM = prefilter.compile(r"\bspasms?\b", re.I)
+_UDS = prefilter.compile(
     r"\b(?:urine (?:drug |toxicology )?(?:screens?|tests?|testing)|urine toxicology|urinalysis toxicolog\w*|"
     r"UDS|UDT|drug screens?|toxicology screens?)\b", re.I)
-_CURES = re.compile(r"\bCURES\b")
-_RISK_SCREEN = re.compile(
+_CURES = prefilter.compile(r"\bCURES\b")
+_RISK_SCREEN = prefilter.compile(
     r"\b(?:opioid risk (?:tool|assessment|screening)|ORT|SOAPP|screen\w* for (?:the )?risk of (?:addiction|misuse|abuse)|"
     r"risk (?:assessment|screening) for (?:addiction|misuse|abuse))\b", re.I)
-_ABERRANT = re.compile(r"\b(?:aberrant|diversion|misuse|early refills?|inconsistent (?:urine|UDS|drug screen))\w*", re.I)
+_ABERRANT = prefilter.compile(r"\b(?:aberrant|diversion|misuse|early refills?|inconsistent (?:urine|UDS|drug screen))\w*", re.I)
 _CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
-    (Condition.fracture, re.compile(r"\bfractur\w*", re.I)),
-    (Condition.osteoarthritis, re.compile(
+    (Condition.fracture, prefilter.compile(r"\bfractur\w*", re.I)),
+    (Condition.osteoarthritis, prefilter.compile(
         r"\b(?:osteoarthr\w*|degenerative joint disease|DJD|arthritis)\b", re.I)),
-    (Condition.insomnia, re.compile(
+    (Condition.insomnia, prefilter.compile(
         r"\b(?:insomnia|difficulty sleeping|trouble sleeping|unable to sleep|poor sleep|"
         r"sleep (?:disturbances?|difficult\w*|problems?|issues?))\b", re.I)),
 ]
@@ -344,7 +345,7 @@ class _Piece:
 
 
 # A quoted sentence ends inside its quotation mark: '"She can return to work." Current medication ...'
-_QUOTE_END = re.compile(r"(?<=[.!?][\"”])\s+(?=[\"“]?[A-Z])")
+_QUOTE_END = prefilter.compile(r"(?<=[.!?][\"”])\s+(?=[\"“]?[A-Z])")
 
 
 def _pieces(sentences: Sequence[Sentence]) -> list[_Piece]:

@@ -1,0 +1,201 @@
+"""Regular expressions that answer "no match" without running on a text that cannot match.
+
+The letter extractor asks a few hundred patterns about every sentence, and nearly every answer is
+no. Python's ``re`` finds no literal prefix to skip ahead by in a pattern that opens with ``\\b`` or
+is case-insensitive, so each of those questions costs a full scan. A pattern compiled here first
+reads, once, off its syntax tree, the literal words one of which every match must contain ("request",
+" ur " for ``\\bUR\\b``), and a text that holds none of them is answered by a few substring tests.
+The answer is always the pattern's own: the test only rules out texts in which no match can exist,
+and a text it cannot judge (one with characters outside ASCII, where case folding is wider than
+``str.lower``) goes to the pattern directly.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from functools import lru_cache
+from typing import Iterator
+
+from re import _constants as C  # the syntax tree of a pattern (the same module ``re`` compiles with)
+from re import _parser
+
+# ASCII text normalised for the tests: lower case, every character that is not a word character a
+# space, and a space at each end, so that a word boundary is a space ("\\bUR\\b" needs b" ur ").
+_TABLE = bytes(c + 32 if 65 <= c <= 90 else (c if chr(c).isascii() and (chr(c).isalnum() or c == 95) else 32)
+               for c in range(256))
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_CLASSES = {C.CATEGORY_WORD, C.CATEGORY_UNI_WORD}
+_NOT_WORD_CLASSES = {C.CATEGORY_SPACE, C.CATEGORY_UNI_SPACE, C.CATEGORY_NOT_WORD, C.CATEGORY_UNI_NOT_WORD}
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
+_HEAD = 4  # a word that a needle only begins is looked up by its first letters
+Needles = frozenset[bytes]
+
+
+class Profile:
+    """What the tests look up in one text: its normalised bytes, its words and their beginnings."""
+
+    __slots__ = ("normal", "words", "heads")
+
+    def __init__(self, text: str):
+        self.normal = b" " + text.encode("ascii").translate(_TABLE) + b" "
+        self.words = frozenset(self.normal.split())
+        self.heads = frozenset(w[:_HEAD] for w in self.words)
+
+
+@lru_cache(maxsize=4096)
+def profile(text: str) -> Profile:
+    """The profile of an ASCII text (the same sentence is asked about by many patterns)."""
+    return Profile(text)
+
+
+class Gate:
+    """The words one of which a text must hold: whole words, word beginnings, or (for a needle
+    that is neither) a substring of the normalised text."""
+
+    __slots__ = ("words", "heads", "pieces")
+
+    def __init__(self, found: Needles):
+        keys = [_key(n) for n in found]
+        self.words = frozenset(k for kind, k in keys if kind == "word")
+        self.heads = frozenset(k for kind, k in keys if kind == "head")
+        self.pieces = tuple(sorted(k for kind, k in keys if kind == "piece"))
+
+    def admits(self, text: str) -> bool:
+        """False only when no match can exist in ``text``."""
+        if not text.isascii():
+            return True
+        p = profile(text)
+        if not self.words.isdisjoint(p.words) or not self.heads.isdisjoint(p.heads):
+            return True
+        for piece in self.pieces:
+            if piece in p.normal:
+                return True
+        return False
+
+
+def _key(needle: bytes) -> tuple[str, bytes]:
+    """How to look a needle up: by its longest whole word, else by the beginning of the word it
+    ends with, else as a piece of text."""
+    parts = needle.split(b" ")
+    whole = [w for w in parts[1:-1] if w]  # each between two spaces of the needle
+    if whole:
+        return "word", max(whole, key=len)
+    if len(parts) > 1 and len(parts[-1]) >= _HEAD:
+        return "head", parts[-1][:_HEAD]
+    return "piece", needle
+
+
+class Prefiltered:
+    """A compiled pattern with the same search/match/fullmatch/finditer, skipping texts it cannot match."""
+
+    __slots__ = ("regex", "gate", "pattern", "flags")
+
+    def __init__(self, regex: re.Pattern[str], found: Needles):
+        self.regex = regex
+        self.pattern = regex.pattern
+        self.flags = regex.flags
+        self.gate = Gate(found)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.regex.search(text, pos, endpos) if self.gate.admits(text) else None
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.regex.match(text, pos, endpos) if self.gate.admits(text) else None
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.regex.fullmatch(text, pos, endpos) if self.gate.admits(text) else None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text, pos, endpos) if self.gate.admits(text) else iter(())
+
+    def __repr__(self) -> str:
+        return f"Prefiltered({self.regex!r})"
+
+
+def compile(pattern: str, flags: int = 0) -> Prefiltered | re.Pattern[str]:  # noqa: A001 - stands for re.compile
+    """``re.compile(pattern, flags)``, answering no at once on a text without the words a match needs
+    (the plain compiled pattern when no such words are known: it would only add a call)."""
+    regex = re.compile(pattern, flags)
+    found = needles(regex)
+    return Prefiltered(regex, found) if found else regex
+
+
+def needles(regex: re.Pattern[str]) -> Needles | None:
+    """Byte strings of which every match's normalised text contains one; None when none is known."""
+    try:
+        tree = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # noqa: BLE001 - a tree this module cannot read: no filter, never a wrong answer
+        return None
+    return _sequence(list(tree), left=False, right=False)
+
+
+def _bounded(op: object, av: object, ahead: bool) -> bool:
+    """Whether this item says the character on its side is not a word character (``\\b`` or a
+    look-around that refuses ``\\w``) — for a literal that starts (or ends) with a word character."""
+    if op is C.AT:
+        return av in (C.AT_BOUNDARY, C.AT_UNI_BOUNDARY)
+    if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1:  # type: ignore[index]
+        op, av = av[2][0]  # type: ignore[index]  # "\\s+": at least one, each not a word character
+    if op is C.IN:
+        # (a character outside ASCII may fold to a letter: "\u212a" matches "k" ignoring case)
+        return all(kind is C.CATEGORY and value in _NOT_WORD_CLASSES
+                   or kind is C.LITERAL and value < 128 and chr(value) not in _WORD_CHARS
+                   for kind, value in av)  # type: ignore[union-attr]
+    if op is C.ASSERT_NOT:
+        direction, sub = av  # type: ignore[misc]
+        if (direction == 1) != ahead or len(sub) != 1 or sub[0][0] is not C.IN:
+            return False
+        members = sub[0][1]
+        return (all(kind is not C.NEGATE for kind, _ in members)
+                and any(kind is C.CATEGORY and value in _WORD_CLASSES for kind, value in members))
+    return False
+
+
+def _needle(chars: list[str], left: bool, right: bool) -> bytes:
+    raw = "".join(chars).lower().encode("ascii")
+    body = raw.translate(_TABLE)
+    return (b" " if left and raw[0] in _WORD else b"") + body + (b" " if right and raw[-1] in _WORD else b"")
+
+
+def _best(options: list[Needles]) -> Needles | None:
+    # The most selective: looked up by words rather than pieces, the longest shortest key, the fewest.
+    def selectivity(option: Needles) -> tuple[bool, int, int]:
+        keys = [_key(n) for n in option]
+        return (all(kind != "piece" for kind, _ in keys), min(len(k) for _, k in keys), -len(option))
+    return max(options, key=selectivity, default=None)
+
+
+def _sequence(items: list, left: bool, right: bool) -> frozenset[bytes] | None:
+    """Needles for a sequence of items, every one of which is in every match. ``left``/``right``:
+    the character before (after) the sequence is known not to be a word character."""
+    options: list[frozenset[bytes]] = []
+    run: list[str] = []
+    run_left = left
+    for i, (op, av) in enumerate(items):
+        before = items[i - 1] if i else None
+        after_bounded = _bounded(*items[i + 1], ahead=True) if i + 1 < len(items) else right
+        before_bounded = _bounded(*before, ahead=False) if before else left
+        if op is C.LITERAL and av < 128:
+            if not run:
+                run_left = before_bounded
+            run.append(chr(av))
+            if i + 1 == len(items) or items[i + 1][0] is not C.LITERAL or items[i + 1][1] >= 128:
+                options.append(frozenset({_needle(run, run_left, after_bounded)}))
+                run = []
+            continue
+        run = []
+        sub: frozenset[bytes] | None = None
+        if op is C.SUBPATTERN:
+            sub = _sequence(list(av[-1]), before_bounded, after_bounded)
+        elif op is C.ATOMIC_GROUP:
+            sub = _sequence(list(av), before_bounded, after_bounded)
+        elif op is C.BRANCH:
+            alternatives = [_sequence(list(alt), before_bounded, after_bounded) for alt in av[1]]
+            if all(alternatives):
+                sub = frozenset().union(*alternatives)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            sub = _sequence(list(av[2]), False, False)
+        if sub:
+            options.append(sub)
+    return _best(options)

@@ -1,0 +1,79 @@
+"""The prefilter only skips texts a pattern cannot match: every answer equals the plain pattern's."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from engine.cases import prefilter
+from engine.cases.terms import _lexicon
+from engine.letters import context, extract, imaging_facts, medication_facts
+
+LETTERS = Path(__file__).resolve().parents[2] / "cases" / "letters"
+
+
+def _patterns() -> list[prefilter.Prefiltered]:
+    found: list[prefilter.Prefiltered] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, prefilter.Prefiltered):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for module in (extract, medication_facts, imaging_facts, context):
+        walk(list(vars(module).values()))
+    found.append(_lexicon().regex)  # type: ignore[arg-type]
+    return found
+
+
+PATTERNS = _patterns()
+
+
+def _same(p: prefilter.Prefiltered, text: str) -> None:
+    assert [m.span() for m in p.finditer(text)] == [m.span() for m in p.regex.finditer(text)], p.pattern
+    for fn in ("search", "match", "fullmatch"):
+        got, want = getattr(p, fn)(text), getattr(p.regex, fn)(text)
+        assert (got and got.span()) == (want and want.span()), (fn, p.pattern)
+
+
+def test_the_extractors_patterns_are_prefiltered() -> None:
+    assert len(PATTERNS) > 100
+
+
+def test_answers_equal_the_patterns_on_the_bundled_letters() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(LETTERS.glob("*.txt"))]
+    pieces = [s for t in texts[:3] for s in re.split(r"(?<=[.;])\s+", t)]
+    pieces += [s[i:i + 60] for s in pieces[:60] for i in range(0, len(s), 23)]  # windows cut mid-word
+    for text in pieces:
+        for p in PATTERNS:
+            _same(p, text)
+
+
+_WORDS = ["no", "not", "UR", "request", "plan", "PT", "lumbar", "L4-5", "s/p", "Norco", "tylenol #3",
+          "anti-inflammatory", "positive", "SLR", "5/5", "strength", "off work", "x", "-", "/", " ", ".",
+          "\u212a", "\u017f", "K", "\u00e9", "recommended", "was", "denied", "surgery", "12", "sessions"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join), st.sampled_from(range(len(PATTERNS))))
+def test_answers_equal_the_patterns_on_made_up_text(text: str, index: int) -> None:
+    _same(PATTERNS[index], text)
+
+
+def test_a_text_without_the_needed_words_is_skipped() -> None:
+    p = prefilter.compile(r"\b(?:request\w*|UR)\b", re.I)
+    assert isinstance(p, prefilter.Prefiltered)
+    assert not p.gate.admits("during your injury")  # "ur" inside words is not the word UR
+    assert p.gate.admits("the UR denied it") and p.gate.admits("Requested")
+    assert p.gate.admits("caf\u00e9 ur")  # not ASCII: always asked of the pattern
+
+
+def test_a_pattern_without_needed_words_is_the_plain_pattern() -> None:
+    assert isinstance(prefilter.compile(r"[.!?](?=\s+[A-Z])"), re.Pattern)
+    assert isinstance(prefilter.compile(r"\w+|x"), re.Pattern)
