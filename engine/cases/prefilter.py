@@ -86,39 +86,73 @@ def _key(needle: bytes) -> tuple[str, bytes]:
     return "piece", needle
 
 
+class _Open:
+    """The gate of a pattern without known words: every text goes to the pattern."""
+
+    __slots__ = ()
+
+    def admits(self, text: str) -> bool:
+        return True
+
+
+_OPEN = _Open()
+
+
 class Prefiltered:
-    """A compiled pattern with the same search/match/fullmatch/finditer, skipping texts it cannot match."""
+    """A pattern with the same search/match/fullmatch/finditer, skipping texts it cannot match.
 
-    __slots__ = ("regex", "gate", "pattern", "flags")
+    It is compiled, and its words read, on first use: modules define a few hundred patterns, and a
+    command that reads no letter (``imr check`` of a case file) should not pay for them at start."""
 
-    def __init__(self, regex: re.Pattern[str], found: Needles):
-        self.regex = regex
-        self.pattern = regex.pattern
-        self.flags = regex.flags
-        self.gate = Gate(found)
+    __slots__ = ("pattern", "flags", "_regex", "_gate")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern = pattern
+        self.flags = flags
+        self._regex: re.Pattern[str] | None = None
+        self._gate: Gate | _Open = _OPEN
+
+    def _load(self) -> re.Pattern[str]:
+        regex = re.compile(self.pattern, self.flags)
+        found = needles(regex)
+        self._gate = Gate(found) if found else _OPEN
+        self._regex = regex
+        return regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self._regex or self._load()
+
+    @property
+    def gate(self) -> "Gate | _Open":
+        if self._regex is None:
+            self._load()
+        return self._gate
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.regex.search(text, pos, endpos) if self.gate.admits(text) else None
+        regex = self._regex or self._load()
+        return regex.search(text, pos, endpos) if self._gate.admits(text) else None
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.regex.match(text, pos, endpos) if self.gate.admits(text) else None
+        regex = self._regex or self._load()
+        return regex.match(text, pos, endpos) if self._gate.admits(text) else None
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.regex.fullmatch(text, pos, endpos) if self.gate.admits(text) else None
+        regex = self._regex or self._load()
+        return regex.fullmatch(text, pos, endpos) if self._gate.admits(text) else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.regex.finditer(text, pos, endpos) if self.gate.admits(text) else iter(())
+        regex = self._regex or self._load()
+        return regex.finditer(text, pos, endpos) if self._gate.admits(text) else iter(())
 
     def __repr__(self) -> str:
-        return f"Prefiltered({self.regex!r})"
+        return f"Prefiltered({self.pattern!r})"
 
 
-def compile(pattern: str, flags: int = 0) -> Prefiltered | re.Pattern[str]:  # noqa: A001 - stands for re.compile
+def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - stands for re.compile
     """``re.compile(pattern, flags)``, answering no at once on a text without the words a match needs
-    (the plain compiled pattern when no such words are known: it would only add a call)."""
-    regex = re.compile(pattern, flags)
-    found = needles(regex)
-    return Prefiltered(regex, found) if found else regex
+    (compiled on first use)."""
+    return Prefiltered(pattern, flags)
 
 
 def needles(regex: re.Pattern[str]) -> Needles | None:

@@ -74,6 +74,14 @@ def test_a_text_without_the_needed_words_is_skipped() -> None:
     assert p.gate.admits("caf\u00e9 ur")  # not ASCII: always asked of the pattern
 
 
-def test_a_pattern_without_needed_words_is_the_plain_pattern() -> None:
-    assert isinstance(prefilter.compile(r"[.!?](?=\s+[A-Z])"), re.Pattern)
-    assert isinstance(prefilter.compile(r"\w+|x"), re.Pattern)
+def test_a_pattern_without_needed_words_asks_the_pattern_of_every_text() -> None:
+    for source in (r"[.!?](?=\s+[A-Z])", r"\w+|x"):
+        p = prefilter.compile(source)
+        assert p.gate.admits("") and p.gate.admits("zzz")
+        assert [m.span() for m in p.finditer("a. B x")] == [m.span() for m in re.finditer(source, "a. B x")]
+
+
+def test_a_pattern_is_compiled_on_first_use_not_at_import() -> None:
+    p = prefilter.compile(r"\bplan\b", re.I)
+    assert p._regex is None  # what a command that reads no letter saves at start
+    assert p.search("The PLAN.") and p._regex is not None
