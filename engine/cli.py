@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_ENGINE = 0, 2, 3
 
@@ -36,10 +36,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from engine.rules.rulebook import load_rulebook
 
     book = load_rulebook(args.rules)
-    status = EXIT_OK
     outcomes = run_batch(args.cases, book, with_rationale=args.with_rationale, today=args.today,
                          explain=args.explain, advise=not args.no_advice, jobs=args.jobs, rules=args.rules)
+    with _Interrupts() as interrupts:
+        return _print_outcomes(args, outcomes, case_text, interrupts)
+
+
+def _print_outcomes(args: argparse.Namespace, outcomes: Any, case_text: Callable[..., str],
+                    interrupts: _Interrupts) -> int:
+    status = EXIT_OK
     for outcome in outcomes:
+        interrupts.check()
         if outcome.error:
             _err(outcome.error)
             status = EXIT_ENGINE if outcome.engine_error or status == EXIT_ENGINE else EXIT_INPUT
@@ -62,13 +69,39 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, turned into an interrupt so that a run stops as cleanly as on Ctrl-C."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated()
+class _Interrupts:
+    """Ctrl-C and SIGTERM, taken between inputs: raised inside the rule engine's C code, an
+    interrupt is printed there with a traceback before it propagates, so the signal is noted and
+    raised once the input in hand is done (each input's cost is bounded). A second signal stops at
+    once."""
+
+    def __enter__(self) -> "_Interrupts":
+        import signal
+
+        self.pending: list[KeyboardInterrupt] = []
+        self.previous = {s: signal.signal(s, self._note) for s in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def _note(self, signum: int, frame: object) -> None:
+        import signal
+
+        stop = _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if self.pending:
+            raise stop
+        self.pending.append(stop)
+
+    def check(self) -> None:
+        if self.pending:
+            raise self.pending[0]
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    import signal
-
     from engine.reports.audit import Tally, summarize
     from engine.run.batch import CASE_SUFFIXES, LETTER_SUFFIXES, default_cases_dir, expand, is_letter, run_batch
     from engine.reports.consistency import inconsistent_groups
@@ -96,9 +129,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         csv_writer = csv.writer(sys.stdout, lineterminator="\n")
         csv_writer.writerow(AUDIT_CSV_COLUMNS)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     bar = progress(len(files))
     complete = False
+    interrupts = _Interrupts().__enter__()
     try:
         for outcome in run_batch(files, book, with_rationale=args.with_rationale, today=today, audit=True,
                                  jobs=args.jobs, rules=args.rules, digests=results is not None, skip=skip,
@@ -129,10 +162,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if results is None and not (args.csv and not args.html):
                 records.append(record)
             bar.update(1)
+            interrupts.check()
         complete = True
     finally:
         bar.close()
-        signal.signal(signal.SIGTERM, previous)
+        interrupts.__exit__()
         if results is not None:
             results.close(complete=complete)
     if results is not None and (args.json or args.html):
