@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 EXIT_OK, EXIT_INPUT, EXIT_ENGINE = 0, 2, 3
 
@@ -39,30 +39,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     outcomes = run_batch(args.cases, book, with_rationale=args.with_rationale, today=args.today,
                          explain=args.explain, advise=not args.no_advice, jobs=args.jobs, rules=args.rules)
     with _Interrupts() as interrupts:
-        return _print_outcomes(args, outcomes, case_text, interrupts)
-
-
-def _print_outcomes(args: argparse.Namespace, outcomes: Any, case_text: Callable[..., str],
-                    interrupts: _Interrupts) -> int:
-    status = EXIT_OK
-    for outcome in outcomes:
-        interrupts.check()
-        if outcome.error:
-            _err(outcome.error)
-            status = EXIT_ENGINE if outcome.engine_error or status == EXIT_ENGINE else EXIT_INPUT
-            if args.json:
-                print(json.dumps({"source": outcome.source, "error": outcome.error}))
-        elif outcome.covered_by:
-            if args.json:
-                print(json.dumps({"source": outcome.source, "covered_by": outcome.covered_by}))
+        status = EXIT_OK
+        for outcome in outcomes:
+            interrupts.check()
+            if outcome.error:
+                _err(outcome.error)
+                status = EXIT_ENGINE if outcome.engine_error or status == EXIT_ENGINE else EXIT_INPUT
+                if args.json:
+                    print(json.dumps({"source": outcome.source, "error": outcome.error}))
+            elif outcome.covered_by:
+                if args.json:
+                    print(json.dumps({"source": outcome.source, "covered_by": outcome.covered_by}))
+                else:
+                    print(f"Letter {outcome.source}: decided as its case file {outcome.covered_by}\n")
+            elif args.json:
+                hidden = {"fired"} | (set() if args.explain else {"trace"})
+                print(outcome.decision.model_dump_json(exclude={"decisions": {"__all__": hidden}}))
             else:
-                print(f"Letter {outcome.source}: decided as its case file {outcome.covered_by}\n")
-        elif args.json:
-            hidden = {"fired"} | (set() if args.explain else {"trace"})
-            print(outcome.decision.model_dump_json(exclude={"decisions": {"__all__": hidden}}))
-        else:
-            print(case_text(outcome.decision, explain=args.explain) + "\n", flush=True)
-    return status
+                print(case_text(outcome.decision, explain=args.explain) + "\n", flush=True)
+        return status
 
 
 class _Terminated(KeyboardInterrupt):
@@ -129,46 +124,45 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         csv_writer = csv.writer(sys.stdout, lineterminator="\n")
         csv_writer.writerow(AUDIT_CSV_COLUMNS)
-    bar = progress(len(files))
-    complete = False
-    interrupts = _Interrupts().__enter__()
-    try:
-        for outcome in run_batch(files, book, with_rationale=args.with_rationale, today=today, audit=True,
-                                 jobs=args.jobs, rules=args.rules, digests=results is not None, skip=skip,
-                                 expanded=True):
-            if outcome.skipped:
-                record = results.record((outcome.source, outcome.digest, version))
-            else:
-                record = record_of(outcome, version)
-            if results is not None:
-                results.expect(record.key)
-                if not outcome.skipped:
-                    results.write(record)
-            if record.error:
-                _err(record.error)
-                errors.append(record.error)
-                engine_failed |= outcome.engine_error
-            elif record.status == "covered":
-                read["letter covered by a case file"] += 1
-            else:
-                read["letter" if is_letter(record.source) else "case file"] += 1
-            for item in record.items:
-                tally.add(item)
+    with _Interrupts() as interrupts:
+        bar = progress(len(files))
+        complete = False
+        try:
+            for outcome in run_batch(files, book, with_rationale=args.with_rationale, today=today, audit=True,
+                                     jobs=args.jobs, rules=args.rules, digests=results is not None, skip=skip,
+                                     expanded=True):
+                if outcome.skipped:
+                    record = results.record((outcome.source, outcome.digest, version))
+                else:
+                    record = record_of(outcome, version)
+                if results is not None:
+                    results.expect(record.key)
+                    if not outcome.skipped:
+                        results.write(record)
+                if record.error:
+                    _err(record.error)
+                    errors.append(record.error)
+                    engine_failed |= outcome.engine_error
+                elif record.status == "covered":
+                    read["letter covered by a case file"] += 1
+                else:
+                    read["letter" if is_letter(record.source) else "case file"] += 1
+                for item in record.items:
+                    tally.add(item)
+                    if csv_writer is not None:
+                        csv_writer.writerow(audit_csv_row(item))
                 if csv_writer is not None:
-                    csv_writer.writerow(audit_csv_row(item))
-            if csv_writer is not None:
-                sys.stdout.flush()
-            # With --out the records are read back from the file when needed; --csv alone keeps none.
-            if results is None and not (args.csv and not args.html):
-                records.append(record)
-            bar.update(1)
-            interrupts.check()
-        complete = True
-    finally:
-        bar.close()
-        interrupts.__exit__()
-        if results is not None:
-            results.close(complete=complete)
+                    sys.stdout.flush()
+                # With --out the records are read back from the file when needed; --csv alone keeps none.
+                if results is None and not (args.csv and not args.html):
+                    records.append(record)
+                bar.update(1)
+                interrupts.check()
+            complete = True
+        finally:
+            bar.close()
+            if results is not None:
+                results.close(complete=complete)
     if results is not None and (args.json or args.html):
         records = list(results.records())
     items = [i for r in records for i in r.items]

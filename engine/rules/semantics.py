@@ -158,31 +158,22 @@ def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
                 return None
             return (cmp or compare)(op, seen, operand)
         return leaf
-    if isinstance(cond, AllOf):
-        children = [_build(c) for c in cond.all]
+    # Kleene's AND and OR are duals: in ``all`` one false child decides, in ``any`` one true one;
+    # else any undecided child leaves the group undecided.
+    is_all = isinstance(cond, AllOf)
+    children = [_build(c) for c in (cond.all if is_all else cond.any)]
+    decisive = not is_all
 
-        def all_of(facts: Facts, cmp: CompareFn | None) -> Result:
-            undecided = False
-            for child in children:
-                r = child(facts, cmp)
-                if r is False:
-                    return False
-                if r is None:
-                    undecided = True
-            return None if undecided else True
-        return all_of
-    children = [_build(c) for c in cond.any]
-
-    def any_of(facts: Facts, cmp: CompareFn | None) -> Result:
+    def group(facts: Facts, cmp: CompareFn | None) -> Result:
         undecided = False
         for child in children:
             r = child(facts, cmp)
-            if r is True:
-                return True
+            if r is decisive:
+                return decisive
             if r is None:
                 undecided = True
-        return None if undecided else False
-    return any_of
+        return None if undecided else not decisive
+    return group
 
 
 # -- derived facts ----------------------------------------------------------------------------------
