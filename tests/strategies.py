@@ -1,14 +1,22 @@
-"""Hypothesis strategies for valid case files (plain dicts, validated by the Case model)."""
+"""Hypothesis strategies for valid case files (plain dicts, validated by the Case model).
+
+The fields generated are those the fact table (``engine.cases.facttable``) says some fact is computed
+from, plus those the model requires; each value comes from the field's type. A fact added to the
+table with a new case field is generated without editing this file. Only what a type cannot say is
+written here: the text of names and procedures, and the range of dates.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import typing
+from typing import Any
 
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from engine.cases.vocab import (
-    MODALITIES, AdlChange, BodyRegion, Condition, MedicationChange, Neurologic, RedFlag,
-    RestrictionChange, Service, TestResult,
-)
+from engine.cases.facts import Case, Request
+from engine.cases.facttable import field_inputs, field_type, model_of
+from engine.cases.vocab import Service
 
 
 def values(enum) -> list[str]:
@@ -17,68 +25,77 @@ def values(enum) -> list[str]:
 
 SERVICES = values(Service)
 dates = st.dates(dt.date(2009, 7, 18), dt.date(2016, 7, 28))
-maybe_int = st.one_of(st.none(), st.integers(0, 40))
+READ = set(field_inputs())  # the case fields some fact is computed from
 
-treatment = st.fixed_dictionaries(
-    {"modality": st.sampled_from(MODALITIES)},
-    optional={
-        "sessions": maybe_int,
-        "functional_improvement": st.sampled_from(["documented", "none", "unknown"]),
-        "ongoing": st.booleans(),
-        "failed": st.one_of(st.none(), st.booleans()),
-        "approved": maybe_int,
-        "relief_percent": st.one_of(st.none(), st.integers(0, 100)),
-        "relief_weeks": st.one_of(st.none(), st.integers(0, 20)),
-    },
-)
-functional_status = st.fixed_dictionaries({}, optional={
-    "adl": st.sampled_from(values(AdlChange)),
-    "work_restrictions": st.sampled_from(values(RestrictionChange)),
-    "medication_use": st.sampled_from(values(MedicationChange)),
-})
-exam = st.fixed_dictionaries({}, optional={
-    "neurologic": st.sampled_from(values(Neurologic)),
-    "red_flags": st.one_of(st.none(), st.lists(st.sampled_from(values(RedFlag)), max_size=2, unique=True)),
-    "electrodiagnostic": st.sampled_from(values(TestResult)),
-    "imaging": st.sampled_from(values(TestResult)),
-    "trigger_points": st.one_of(st.none(), st.booleans()),
-})
+# What a field's type does not say.
+TEXT: dict[str, st.SearchStrategy] = {
+    "request.text": st.just("request"),
+    "medications[].name": st.sampled_from(["OxyContin", "Soma", "ibuprofen", "naproxen", "gabapentin", "tramadol"]),
+    "request.drug": st.one_of(st.none(), st.sampled_from(["ibuprofen", "tramadol", "cyclobenzaprine",
+                                                           "lidocaine/flurbiprofen"])),
+    "surgery[].procedure": st.just("lumbar decompression"),
+    "planned_procedures": st.lists(st.sampled_from(["lumbar surgery", "right knee arthroscopy"]), max_size=1),
+}
+DATES: dict[str, st.SearchStrategy] = {
+    "claimant.date_of_injury": st.dates(dt.date(2000, 1, 1), dt.date(2009, 1, 1)),
+}
+FLOATS = [0.5, 1, 2, 3, 3.5, 4, 5, 8, 12, 20, 40, 65, 100]
 
 
-def request(services=SERVICES):
-    return st.fixed_dictionaries(
-        {"text": st.just("request"), "service": st.sampled_from(services)},
-        optional={
-            "quantity": st.one_of(st.none(), st.integers(1, 40)),
-            "frequency_per_week": st.one_of(st.none(), st.sampled_from([0.5, 1, 2, 3, 3.5, 4, 5])),
-            "duration_weeks": st.one_of(st.none(), st.integers(1, 20)),
-            "body_regions": st.lists(st.sampled_from(values(BodyRegion)), max_size=3, unique=True),
-            "date": dates.map(dt.date.isoformat),
-            "purpose": st.sampled_from(["therapeutic", "maintenance", "flare_up", "unknown"]),
-            "employer_authorized": st.one_of(st.none(), st.booleans()),
-        },
-    )
+def _nullable(annotation: Any) -> bool:
+    return annotation is type(None) or any(_nullable(a) for a in typing.get_args(annotation))
 
 
-def case(services=SERVICES, max_requests=3):
-    return st.fixed_dictionaries(
-        {"requests": st.lists(request(services), min_size=1, max_size=max_requests)},
-        optional={
-            "claimant": st.fixed_dictionaries({}, optional={
-                "age": st.one_of(st.none(), st.integers(16, 90)),
-                "date_of_injury": st.dates(dt.date(2000, 1, 1), dt.date(2009, 1, 1)).map(dt.date.isoformat),
-                "work_status": st.sampled_from(["full_duty", "modified_duty", "off_work", "unknown"]),
-                "permanent_restrictions": st.one_of(st.none(), st.booleans()),
-            }),
-            "conditions": st.lists(st.sampled_from(values(Condition)), max_size=3, unique=True),
-            "treatments": st.lists(treatment, max_size=5),
-            "medications": st.lists(st.fixed_dictionaries(
-                {"name": st.sampled_from(["OxyContin", "Soma", "ibuprofen"])},
-                optional={"opioid": st.one_of(st.none(), st.booleans())}), max_size=3),
-            "functional_status": functional_status,
-            "exam": exam,
-            "surgery": st.lists(st.fixed_dictionaries({"procedure": st.just("lumbar decompression")},
-                                                      optional={"date": dates.map(dt.date.isoformat)}), max_size=2),
-            "planned_procedures": st.lists(st.just("lumbar surgery"), max_size=1),
-        },
-    )
+def _value(name: str, annotation: Any) -> st.SearchStrategy | None:
+    if name in TEXT:
+        return TEXT[name]
+    kind, members, lo, hi = field_type(annotation)
+    if kind == "bool":
+        base: st.SearchStrategy = st.booleans()
+    elif kind == "enum":  # absent: the model's default ("unknown" where there is one)
+        base = st.sampled_from([m.value for m in members])
+    elif kind == "list":
+        base = st.lists(st.sampled_from([m.value for m in members]), max_size=3, unique=True)
+    elif kind == "int":
+        base = st.integers(int(lo or 0), int(min(hi if hi is not None else 40, 40)))
+    elif kind == "float":
+        base = st.sampled_from([v for v in FLOATS if (lo is None or v >= lo) and (hi is None or v <= hi)])
+    elif kind == "date":
+        base = DATES.get(name, dates).map(dt.date.isoformat)
+    else:
+        return None
+    return st.one_of(st.none(), base) if _nullable(annotation) else base
+
+
+def _model(model: type[BaseModel], prefix: str, services: list[str] | None = None) -> st.SearchStrategy[dict]:
+    required: dict[str, st.SearchStrategy] = {}
+    optional: dict[str, st.SearchStrategy] = {}
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        if model is Request and name == "service":
+            strategy: st.SearchStrategy | None = st.sampled_from(services or SERVICES)
+        elif model is Case and name == "requests":
+            continue
+        else:
+            inner, many = model_of(info.annotation)
+            if inner is not None:
+                wanted = any(f.startswith(path + ("[]" if many else ".")) for f in READ)
+                strategy = (st.lists(_model(inner, path + "[]."), max_size=4) if many
+                            else _model(inner, path + ".")) if wanted else None
+            elif path in READ or info.is_required():
+                strategy = _value(path, info.annotation)
+            else:
+                strategy = None
+        if strategy is None:
+            continue
+        (required if info.is_required() else optional)[name] = strategy
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+def request(services: list[str] = SERVICES) -> st.SearchStrategy[dict]:
+    return _model(Request, "request.", services)
+
+
+def case(services: list[str] = SERVICES, max_requests: int = 3) -> st.SearchStrategy[dict]:
+    return st.builds(lambda requests, rest: {"requests": requests, **rest},
+                     st.lists(request(services), min_size=1, max_size=max_requests), _model(Case, ""))

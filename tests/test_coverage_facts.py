@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from engine.cases.document import FACTS, fact_document, flatten
+from engine.cases.facttable import FACTS
+from engine.cases.document import fact_document, flatten
 from engine.cases.facts import case_schema
 from helpers import make_case
 

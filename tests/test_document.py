@@ -4,7 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 import strategies as gen
-from engine.cases.document import FACTS, fact_document, flatten
+from engine.cases.facttable import FACTS
+from engine.cases.document import fact_document, flatten
 from engine.cases.facts import Case
 from helpers import make_case
 
@@ -38,7 +39,7 @@ def test_the_determination_is_not_part_of_the_document():
 def test_every_fact_a_rule_reads_has_plain_words_in_the_fact_table():
     # The trace, the pre-check, the advice and the form take their words from FACTS: a fact without
     # them would reach a provider as its dotted path.
-    from engine.cases.document import FACTS
+    from engine.cases.facttable import FACTS
     from engine.rules.ir import leaves
     from engine.rules.rulebook import load_rulebook
 

@@ -149,7 +149,7 @@ def test_load_raises_the_first_problem_as_one_line(tmp_path):
     path = write(tmp_path, (HEADER + GOOD_RULE).replace("request.quantity, gt", "request.qty, gt"))
     with pytest.raises(InputError) as err:
         load_rulebook([path])
-    assert str(err.value) == f"{path}:7: demo.visits.too_many: unknown fact path (see FACTS in engine/cases/document.py)"
+    assert str(err.value) == f"{path}:7: demo.visits.too_many: unknown fact path (see FACTS in engine/cases/facttable.py)"
 
 
 def test_imr_rules_lint_exit_status_and_format(tmp_path, capsys):

@@ -4,7 +4,8 @@ A provider can change only two kinds of things:
 
 - the request itself: a lower quantity, frequency_per_week or duration_weeks (never more than
   requested); one that the request leaves unstated may be stated;
-- facts that are unknown today: an unknown value may be documented as any value its type allows
+- fields that are unknown today and that the fact table (``engine.cases.facttable.FIELDS``) lets a
+  provider document: an unknown value may be documented as any value its type allows
   (functional status, exam findings, a treatment's session count or effect, a medication's class,
   the purpose of the care, ...). A treatment of record with an unknown session count was given, so
   its count is documented as at least 1.
@@ -28,8 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import types
-import typing
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -38,7 +37,8 @@ from pydantic import BaseModel
 
 from engine.contract import Advice, CaseDecision, Change
 from engine.decide.decision import decide_request, render
-from engine.cases.document import FACTS, HISTORY_WORDS, fact_document, judged_day, lookup
+from engine.cases.facttable import DOCUMENT, FACTS, FIELDS, HISTORY_WORDS, field_of, field_type
+from engine.cases.document import fact_document, judged_day, lookup
 from engine.decide.explain import Evaluation, Facts, _order, fact_words, leaf_result, run
 from engine.cases.facts import Case, Request
 from engine.rules.ir import Compare, RuleSet, leaves
@@ -136,57 +136,7 @@ REQUEST_WORDS = {
     "duration_weeks": ("Request the treatments over {new} weeks instead of {old}",
                        "State over how many weeks the treatments are requested: {new}"),
 }
-# Fields that are not facts a provider documents: names, free text, the request as identified.
-NOT_KNOBS = {"text", "notes", "name", "icd10", "procedure", "modality", "case_id", "letter", "evidence",
-             "rationale_facts", "requests", "determination", "service", "body_regions", "conditions",
-             "diagnoses", "planned_procedures", "date"}
 ITEM_WORDS = dict(HISTORY_WORDS, last_date="the date of the latest {m} session")
-
-
-def field_type(annotation: Any) -> tuple[str, list[Any], float | None, float | None]:
-    """(kind, members, lower bound, upper bound) of a case field's type annotation: kind is bool, int,
-    float, enum, date, list (of enum members) or other; members are the known enum members."""
-    lo = hi = None
-    open_lo = False
-    kind, members = "other", []
-    stack = [annotation]
-    while stack:
-        t = stack.pop()
-        origin = typing.get_origin(t)
-        if origin is typing.Annotated:
-            args = typing.get_args(t)
-            stack.append(args[0])
-            for meta in args[1:]:
-                for m in [meta, *getattr(meta, "metadata", [])]:
-                    if getattr(m, "ge", None) is not None:
-                        lo = m.ge
-                    if getattr(m, "gt", None) is not None:
-                        lo, open_lo = m.gt, True
-                    if getattr(m, "le", None) is not None:
-                        hi = m.le
-            continue
-        if origin in (typing.Union, types.UnionType):
-            stack.extend(a for a in typing.get_args(t) if a is not type(None))
-            continue
-        if origin is list:
-            inner = typing.get_args(t)[0]
-            if isinstance(inner, type) and issubclass(inner, Enum):
-                kind, members = "list", [m for m in inner if m.value != "unknown"]
-            continue
-        if isinstance(t, type):
-            if issubclass(t, bool):
-                kind = "bool"
-            elif issubclass(t, Enum):
-                kind, members = "enum", members + [m for m in t if m.value != "unknown"]
-            elif issubclass(t, int):
-                kind = "int"
-            elif issubclass(t, float):
-                kind = "float"
-            elif issubclass(t, dt.date):
-                kind = "date"
-    if open_lo and lo is not None:  # strictly greater: the next whole or half number
-        lo = lo + (1 if kind == "int" else 0.5)
-    return kind, members, lo, hi
 
 
 def _unknown(value: Any) -> bool:
@@ -239,7 +189,7 @@ def _field_name(path: Path) -> str:
 def knobs(case: Case, request: Request, constants: dict[str, set[float]], day: dt.date) -> list[Knob]:
     """Every field a provider could change for this request, with the values to try: the request's
     quantity, frequency and duration (lower), and every field of the case or the request that is
-    unknown today."""
+    unknown today and that the fact table lets a provider document."""
     numbers = set().union(*constants.values()) if constants else set()
     counts = int(max((c for f, cs in constants.items() for c in cs
                       if f in FACTS and FACTS[f].kind == "integer" or f == "history.*.sessions"), default=0))
@@ -259,8 +209,6 @@ def knobs(case: Case, request: Request, constants: dict[str, set[float]], day: d
 
     def walk(model: Any, path: Path) -> None:
         for name, info in type(model).model_fields.items():
-            if name in NOT_KNOBS or (path == ("request",) and name in REQUEST_WORDS):
-                continue
             value = getattr(model, name)
             here = path + (name,)
             if isinstance(value, BaseModel):
@@ -268,7 +216,7 @@ def knobs(case: Case, request: Request, constants: dict[str, set[float]], day: d
             elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 for i, item in enumerate(value):
                     walk(item, here + (i,))
-            elif _unknown(value):
+            elif FIELDS.get(field_of(here)) == DOCUMENT and _unknown(value):
                 kind, members, lo, hi = field_type(info.annotation)
                 if here[0] == "treatments" and name == "sessions":
                     lo = max(lo or 0, 1)  # a treatment of record was given: at least one session

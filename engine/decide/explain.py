@@ -30,7 +30,8 @@ from typing import Any, Callable, Iterable, Sequence
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
 )
-from engine.cases.document import FACTS, lookup
+from engine.cases.facttable import FACTS
+from engine.cases.document import lookup
 from engine.errors import EvaluationError
 from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, leaves
 from engine.rules.semantics import (  # noqa: F401  (Facts, value, leaf_result: re-exported for callers)

@@ -15,7 +15,8 @@ import hashlib
 import json
 from typing import Any, Sequence
 
-from engine.cases.document import FACTS, lookup
+from engine.cases.facttable import FACTS
+from engine.cases.document import lookup
 from engine.rules.ir import AllOf, AnyOf, Compare, Condition, Rule, RuleSet, leaves, normal_value
 
 CASE_KIND = "case"

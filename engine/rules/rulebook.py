@@ -2,7 +2,7 @@
 
 A rule file encodes one guideline topic for one period in force. Loading validates every field;
 ``lint`` reports every problem as ``FILE:LINE rule-id: message``. A rule author never needs Python:
-facts are named by path (see ``engine.cases.document.FACTS``), derived facts are declared by definition
+facts are named by path (see ``engine.cases.facttable.FACTS``), derived facts are declared by definition
 files (``derives:``) and concluded by their rules.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from engine.cases.document import FACTS, FactType
+from engine.cases.facttable import FACTS, FactType
 from engine.errors import InputError
 from engine.rules.ir import (
     DERIVED_PREFIX,
@@ -490,7 +490,7 @@ class _FileReader:
             return None
         ftype = self._fact_type(fact)
         if ftype is None:
-            self.problem(path, "unknown fact path (see FACTS in engine/cases/document.py)", rid)
+            self.problem(path, "unknown fact path (see FACTS in engine/cases/facttable.py)", rid)
             return None
         message = type_error(ftype, op, value)
         if message:

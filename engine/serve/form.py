@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from engine.decide.advice import ITEM_WORDS, field_type
+from engine.cases.facttable import field_type
+from engine.decide.advice import ITEM_WORDS
 from engine.decide.explain import fact_words
 from engine.cases.facts import Case, Request, Treatment
 from engine.rules.rulebook import Rulebook

@@ -1,7 +1,7 @@
 """Hypothesis strategies for cases that exercise the encoded rules, derived from the rulebook and the
 case model so that new rule files and new case fields are covered without editing this file.
 
-- Every field of the case model is generated from its type (``engine.decide.advice.field_type``), unknown
+- Every field of the case model is generated from its type (``engine.cases.facttable.field_type``), unknown
   values (null, "unknown") included wherever the model allows them.
 - Numbers lean towards the limits the rules compare with (each limit, and just below and above it).
 - Treatment modalities lean towards those the rules read (``history.<modality>.*``) and the service's
@@ -20,16 +20,40 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from engine.decide.advice import field_type
-from engine.cases.document import FACTS
+from engine.cases.facttable import field_inputs, field_type, model_of
+from engine.cases.facttable import FACTS
 from engine.cases.facts import Case, Request, Treatment
 from engine.rules.ir import Compare, Rule, RuleSet, dnf, leaves
 from engine.rules.rulebook import Rulebook
 from engine.cases.vocab import MODALITIES, family
 
-# Bookkeeping, free text, and fields the fact document does not read.
-SKIP = {"case_id", "letter", "evidence", "rationale_facts", "determination", "requests", "notes", "diagnoses",
-        "icd10"}
+
+
+def _read_fields() -> set[tuple[type, str]]:
+    """(model, field name) of every field some fact is computed from (the fact table's inputs), and of
+    the sections holding them: the fields generated (the rest is bookkeeping and free text)."""
+    read = set(field_inputs())
+    out: set[tuple[type, str]] = set()
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            path = prefix + name
+            if model is Case and name == "requests":
+                walk(Request, "request.")  # generated apart: one request per case
+                continue
+            inner, many = model_of(info.annotation)
+            if inner is None:
+                if path in read:
+                    out.add((model, name))
+            elif any(f.startswith(path + ("[]" if many else ".")) for f in read):
+                out.add((model, name))
+                walk(inner, path + ("[]." if many else "."))
+
+    walk(Case, "")
+    return out
+
+
+READ = _read_fields()
 OPEN_END_YEARS = 10  # how far past its start an open-ended period is sampled
 
 
@@ -139,7 +163,7 @@ class Generator:
         optional: dict[str, st.SearchStrategy] = {}
         required: dict[str, st.SearchStrategy] = {}
         for name, info in cls.model_fields.items():
-            if name in SKIP:
+            if (cls, name) not in READ and not info.is_required():
                 continue
             strategy = self.field(name, info, service)
             if strategy is None:
