@@ -448,8 +448,11 @@ def parse_case(text: str, source: str = "<text>") -> Case:
 
 
 def case_schema() -> dict[str, Any]:
-    """The JSON Schema of the case file, for integrators."""
-    schema = Case.model_json_schema()
+    """The JSON Schema of the case file, for integrators: with every field the rules read marked with
+    the facts computed from it and what a provider may do with it (the fact table's inputs)."""
+    from engine.cases.facttable import annotate_schema  # the table imports these models
+
+    schema = annotate_schema(Case.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "IMR case file"
     return schema

@@ -417,3 +417,48 @@ def case_fields(model: type[BaseModel] = Case, prefix: str = "") -> Iterator[tup
             yield from case_fields(inner, prefix + name + "[].")
         else:
             yield from case_fields(inner, prefix + name + ".")
+
+
+# -- the case file's JSON Schema ---------------------------------------------------------------------
+
+_ROLE_WORDS = {LOWER: "A provider may lower it (or state it when the request leaves it unstated).",
+               DOCUMENT: "A provider may document it when it is unknown."}
+
+
+def _prefixes(model: type[BaseModel] = Case, prefix: str = "", out: dict[str, str] | None = None) -> dict[str, str]:
+    """Schema definition name -> the table's prefix of its fields ("Treatment" -> "treatments[].")."""
+    out = {} if out is None else out
+    for name, info in model.model_fields.items():
+        if model is Case and name == "requests":
+            out.setdefault(Request.__name__, "request.")
+            continue
+        inner, many = model_of(info.annotation)
+        if inner is not None and inner.__name__ not in out and name != "rationale_facts":
+            out[inner.__name__] = prefix + name + ("[]." if many else ".")
+            _prefixes(inner, out[inner.__name__], out)
+    return out
+
+
+def annotate_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to every case field the rules read, in the case file's JSON Schema: the facts computed from
+    it (``x-facts``), what a provider may do with it (``x-provider``), both also in its description."""
+    inputs = field_inputs()
+    sections = [(schema, "")] + [(schema["$defs"][n], p) for n, p in _prefixes().items() if n in schema["$defs"]]
+    for node, prefix in sections:
+        for name, prop in node.get("properties", {}).items():
+            facts = inputs.get(prefix + name)
+            if not facts:
+                continue
+            shown = sorted({_any_modality(f) for f in facts})
+            role = FIELDS.get(prefix + name, FIXED)
+            prop["x-facts"], prop["x-provider"] = shown, role
+            words = f"Facts computed from it: {', '.join(shown)}."
+            if role in _ROLE_WORDS:
+                words += " " + _ROLE_WORDS[role]
+            prop["description"] = f"{prop['description']}. {words}" if prop.get("description") else words
+    return schema
+
+
+def _any_modality(fact: str) -> str:
+    parts = fact.split(".")
+    return f"history.<modality>.{parts[2]}" if parts[0] == "history" else fact

@@ -190,3 +190,21 @@ def test_a_provider_changes_the_request_by_lowering_it_and_documents_only_what_i
     assert FACTS["history.acupuncture.sessions"].changeable
     assert not FACTS["request.service"].changeable and not FACTS["conditions"].changeable
     assert not FACTS["request.treated_regions"].changeable  # what the request is for, not documentation
+
+
+def test_the_case_schema_marks_every_field_the_rules_read():
+    from engine.cases.facts import case_schema
+
+    schema = case_schema()
+    marked = set()
+    for node in [schema, *schema["$defs"].values()]:
+        for name, prop in node.get("properties", {}).items():
+            if "x-facts" in prop:
+                assert prop["x-provider"] in (LOWER, DOCUMENT, FIXED)
+                assert "Facts computed from it" in prop["description"]
+                marked.add(name)
+    sessions = schema["$defs"]["Treatment"]["properties"]["sessions"]
+    assert "request.total_with_prior" in sessions["x-facts"] and sessions["x-provider"] == DOCUMENT
+    assert schema["$defs"]["Request"]["properties"]["quantity"]["x-provider"] == LOWER
+    wanted = {f.split(".")[-1] for f in field_inputs() if not f.endswith("[]") and f != JUDGED_DAY}
+    assert wanted <= marked
