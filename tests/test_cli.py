@@ -112,6 +112,23 @@ def test_python_dash_m_engine_works():
     assert json.loads(proc.stdout)["decisions"][0]["outcome"] == "Upheld"
 
 
+def test_check_of_a_case_file_does_not_import_the_letter_reader():
+    # The letter modules (PDF reading, extraction) cost start-up time and a case file never needs them;
+    # a fresh process shows what `imr check` really imports, which an in-process test cannot.
+    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
+    probe = ("import atexit, sys\n"
+             "from engine import cli\n"
+             "atexit.register(lambda: print('LOADED ' + ' '.join(sorted(m for m in sys.modules "
+             "if m.startswith('engine.')))))\n"
+             "sys.exit(cli.main(sys.argv[1:]))\n")
+    proc = subprocess.run([sys.executable, "-c", probe, "check", str(case)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.rsplit("LOADED ", 1)[1].split()
+    assert "engine.decide.decision" in loaded  # the probe saw a real check
+    assert [m for m in loaded if m.startswith("engine.letters")] == []
+
+
 LICENSED_RULE = """\
 guideline: A licensee's guideline
 topic: Massage

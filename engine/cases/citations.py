@@ -13,7 +13,9 @@ year is what places an undated letter in a period (``engine.judged``).
 """
 from __future__ import annotations
 
+import functools
 import re
+from types import SimpleNamespace
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,19 +52,26 @@ _MTUS_NAMES = sorted([
     "Initial Approaches to Treatment",
 ], key=len, reverse=True)
 _NAME = "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in _MTUS_NAMES)
-_CLAUSE = re.compile(
-    rf"(?P<name>{_NAME})\s*(?:Guidelines?\s*)?(?P<year>(?:19|20)\d\d)?(?:\s*Guidelines?)?"
-    rf"(?:\s*,?\s*Section\(s\)\s*:\s*(?P<sections>.*?))?"
-    rf"(?=\s*,?\s*and\s+(?:{_NAME})|\s*\.?\s*(?:Decision based on|$))",
-    re.I | re.S,
-)
-_NO_EVIDENCE = re.compile(r"did\s*not\s*cite\s*any\s*medical\s*evidence", re.I)
-_MTUS_PART = re.compile(
-    r"(?:Decision\s*based\s*on\s*|^)(?:the\s*)?(?:CA\s*|California\s*)?MTUS\b(?!\s*Citation)\s*(?P<text>.*?)"
-    r"(?=\s*Decision\s*based\s*on\s*Non-?\s*MTUS|$)", re.I | re.S)
-_NON_MTUS_PART = re.compile(r"Decision\s*based\s*on\s*Non-?\s*MTUS\s*(?:Citation\s*)?(?P<text>.*)$", re.I | re.S)
-_PAGES = re.compile(r"\bpages?\s*(?:\(s\))?\s*:?\s*(?P<pages>\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*)", re.I)
-_ODG = re.compile(r"^(?:the\s+)?(?:Official\s+Disability\s+Guidelines?|ODG)\b(?:\s*\(ODG\))?(?:\s*guidelines?)?", re.I)
+# Compiled on first use, not at import: `imr check` imports this module for the Citation model only and
+# never parses a guideline line, so it should not pay for compiling these (the clause alternation is the
+# costliest pattern compiled on the check path).
+@functools.cache
+def _patterns() -> SimpleNamespace:
+    return SimpleNamespace(
+        clause=re.compile(
+            rf"(?P<name>{_NAME})\s*(?:Guidelines?\s*)?(?P<year>(?:19|20)\d\d)?(?:\s*Guidelines?)?"
+            rf"(?:\s*,?\s*Section\(s\)\s*:\s*(?P<sections>.*?))?"
+            rf"(?=\s*,?\s*and\s+(?:{_NAME})|\s*\.?\s*(?:Decision based on|$))",
+            re.I | re.S,
+        ),
+        no_evidence=re.compile(r"did\s*not\s*cite\s*any\s*medical\s*evidence", re.I),
+        mtus_part=re.compile(
+            r"(?:Decision\s*based\s*on\s*|^)(?:the\s*)?(?:CA\s*|California\s*)?MTUS\b(?!\s*Citation)\s*(?P<text>.*?)"
+            r"(?=\s*Decision\s*based\s*on\s*Non-?\s*MTUS|$)", re.I | re.S),
+        non_mtus_part=re.compile(r"Decision\s*based\s*on\s*Non-?\s*MTUS\s*(?:Citation\s*)?(?P<text>.*)$", re.I | re.S),
+        pages=re.compile(r"\bpages?\s*(?:\(s\))?\s*:?\s*(?P<pages>\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*)", re.I),
+        odg=re.compile(r"^(?:the\s+)?(?:Official\s+Disability\s+Guidelines?|ODG)\b(?:\s*\(ODG\))?(?:\s*guidelines?)?", re.I),
+    )
 
 
 def parse_citations(line: str | None) -> list[Citation]:
@@ -70,13 +79,13 @@ def parse_citations(line: str | None) -> list[Citation]:
     if not line:
         return []
     text = " ".join(line.split())
-    if _NO_EVIDENCE.search(text):
+    if _patterns().no_evidence.search(text):
         return [Citation(kind=CitationKind.none)]
     out: list[Citation] = []
-    mtus = _MTUS_PART.search(text)
+    mtus = _patterns().mtus_part.search(text)
     if mtus:
         out += _mtus(mtus.group("text"))
-    non = _NON_MTUS_PART.search(text)
+    non = _patterns().non_mtus_part.search(text)
     if non:
         out.append(_non_mtus(non.group("text")))
     return out
@@ -84,9 +93,9 @@ def parse_citations(line: str | None) -> list[Citation]:
 
 def _mtus(text: str) -> list[Citation]:
     found = []
-    for m in _CLAUSE.finditer(text):
+    for m in _patterns().clause.finditer(text):
         sections = _sections(m.group("sections") or "")
-        pages = _PAGES.search(text[m.start():]) if not m.group("year") else None
+        pages = _patterns().pages.search(text[m.start():]) if not m.group("year") else None
         found.append(Citation(
             kind=CitationKind.mtus, guideline=_canonical(m.group("name")),
             edition_year=int(m.group("year")) if m.group("year") else None,
@@ -97,7 +106,7 @@ def _mtus(text: str) -> list[Citation]:
         # Guidelines psychological treatment Page(s): 101", "ACOEM Chapter 12 Low Back Complaints
         # Page(s): 303-304". The first known name is the guideline; what follows it, the section.
         year = re.search(r"\b((?:19|20)\d\d)\b", text)
-        pages = _PAGES.search(text)
+        pages = _patterns().pages.search(text)
         head = text[: pages.start()] if pages else text
         known = re.search(_NAME, head, re.I)
         if known:
@@ -147,7 +156,7 @@ def _sections(text: str) -> list[str]:
 
 def _non_mtus(text: str) -> Citation:
     text = text.strip().rstrip(".").strip()
-    odg = _ODG.match(text)
+    odg = _patterns().odg.match(text)
     if not odg:
         source = re.split(r"[,:]", text, maxsplit=1)[0].strip()
         return Citation(kind=CitationKind.non_mtus, guideline=source or None)

@@ -97,12 +97,36 @@ class _Open:
 
 _OPEN = _Open()
 
+# Texts a pattern is asked of before its gate is built. Reading a pattern's words costs about as much
+# as compiling it (16 ms for the drug names), which `imr check` of a case file pays to look up a few
+# medication names; a gate pays off only over many texts (a letter's sentences).
+_UNGATED_USES = 16
+
+
+class _Pending:
+    """The gate of a pattern asked of few texts so far: every text goes to the pattern (as the real
+    gate would let through every text with a match), and the real gate is built at the
+    ``_UNGATED_USES``-th text."""
+
+    __slots__ = ("owner", "left")
+
+    def __init__(self, owner: Prefiltered):
+        self.owner = owner
+        self.left = _UNGATED_USES
+
+    def admits(self, text: str) -> bool:
+        self.left -= 1
+        if self.left <= 0:
+            self.owner._build_gate()
+        return True
+
 
 class Prefiltered:
     """A pattern with the same search/match/fullmatch/finditer, skipping texts it cannot match.
 
-    It is compiled, and its words read, on first use: modules define a few hundred patterns, and a
-    command that reads no letter (``imr check`` of a case file) should not pay for them at start."""
+    It is compiled on first use and its words read after a few uses: modules define a few hundred
+    patterns, and a command that reads no letter (``imr check`` of a case file) should not pay for
+    them at start."""
 
     __slots__ = ("pattern", "flags", "_regex", "_gate")
 
@@ -110,14 +134,18 @@ class Prefiltered:
         self.pattern = pattern
         self.flags = flags
         self._regex: re.Pattern[str] | None = None
-        self._gate: Gate | _Open = _OPEN
+        self._gate: Gate | _Open | _Pending = _OPEN
 
     def _load(self) -> re.Pattern[str]:
         regex = re.compile(self.pattern, self.flags)
-        found = needles(regex)
-        self._gate = Gate(found) if found else _OPEN
+        self._gate = _Pending(self)
         self._regex = regex
         return regex
+
+    def _build_gate(self) -> "Gate | _Open":
+        found = needles(self.regex)
+        self._gate = Gate(found) if found else _OPEN
+        return self._gate
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -127,7 +155,8 @@ class Prefiltered:
     def gate(self) -> "Gate | _Open":
         if self._regex is None:
             self._load()
-        return self._gate
+        gate = self._gate
+        return gate if not isinstance(gate, _Pending) else self._build_gate()
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         regex = self._regex or self._load()

@@ -85,3 +85,12 @@ def test_a_pattern_is_compiled_on_first_use_not_at_import() -> None:
     p = prefilter.compile(r"\bplan\b", re.I)
     assert p._regex is None  # what a command that reads no letter saves at start
     assert p.search("The PLAN.") and p._regex is not None
+
+
+def test_the_first_texts_go_to_the_pattern_and_later_ones_through_the_gate() -> None:
+    p = prefilter.compile(r"\b(?:request\w*|UR)\b", re.I)
+    texts = ["during your injury", "the UR denied it"] * prefilter._UNGATED_USES
+    assert [m.span() for t in texts for m in p.finditer(t)] == [m.span() for t in texts
+                                                                 for m in re.finditer(p.pattern, t, re.I)]
+    assert isinstance(p._gate, prefilter.Gate)  # built once enough texts were asked
+    assert p.search("during your injury") is None
