@@ -25,7 +25,7 @@ documentation, with the missing facts in plain words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
@@ -125,14 +125,17 @@ def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
 
 def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = False,
         wild: Iterable[str] | None = None, cmp: CompareFn | None = None,
-        default_unknown: bool = True) -> Evaluation:
+        default_unknown: bool = True, only: Collection[str] | None = None) -> Evaluation:
     """Evaluate the rule sets on a fact document, as ``engine.decide.evaluate.run`` does on durable_rules.
 
     ``trace`` builds the full ``Trace``. ``wild`` names facts whose value is to be left open (see
     ``Facts``): a derived fact becomes wild too when a rule that derives it is undecided and none
     concluded it. ``cmp`` and ``default_unknown`` exist so that tests can break the semantics on
-    purpose and see the differential check fail.
+    purpose and see the differential check fail. ``only`` names the rules that derive nothing to
+    evaluate (every derivation rule is evaluated): the others get no result.
     """
+    if trace and only is not None:
+        raise ValueError("a trace covers every rule: it cannot be built with only some evaluated")
     plan = _plan(rulesets)
     pairs, declared, by_name, order = plan.pairs, plan.declared, plan.by_name, plan.order
     ev = Evaluation()
@@ -157,7 +160,7 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = 
             ev.derived[name] = None
             if wild is not None and any(ev.results[rule.id] is None for _, rule in by_name.get(name, [])):
                 facts.wild.add(DERIVED_PREFIX + name)
-    for rs, rule in plan.others:
+    for rs, rule in plan.others if only is None else [p for p in plan.others if p[1].id in only]:
         result = value(rule.when, facts, cmp)
         ev.results[rule.id] = result
         if result is True:
@@ -236,9 +239,10 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     declared = plan.declared
     normal = evaluation if evaluation is not None else run(rulesets, document)
     facts = Facts(document, normal.derived, declared)
-    unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
-    strong = run(rulesets, document, wild=unknown)
     if deciding:
+        # Only the deciding rules' results and the derived facts are read from this second run.
+        unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
+        strong = run(rulesets, document, wild=unknown, only=deciding)
         robust = [r for r in deciding if strong.results.get(r) is True]
         if robust:
             return Precheck(status="not_certifiable", reason=(
