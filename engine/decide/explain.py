@@ -104,10 +104,11 @@ _PLANS: dict[tuple[int, ...], _Plan] = {}
 
 
 def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
+    # The entry holds its rule sets, so no id in a key can be reused for another object: a hit is
+    # the same combination without comparing the objects (this runs several times a decision).
     key = tuple(id(rs) for rs in rulesets)
     hit = _PLANS.get(key)
-    if hit is not None and len(hit.rulesets) == len(rulesets) and all(
-            a is b for a, b in zip(hit.rulesets, rulesets)):
+    if hit is not None:
         return hit
     pairs = _rules(rulesets)
     declared = frozenset(name for rs in rulesets for name in rs.derives)
@@ -254,7 +255,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         reason = ("The criteria against the request apply only because facts they need are not "
                   "documented; documenting them could change the decision.")
     else:
-        needing = [rule.id for rs, rule in _rules(rulesets)
+        needing = [rule.id for rs, rule in plan.pairs
                    if rule.finding == "medically_necessary" and normal.results.get(rule.id) is None]
         if not needing:
             return Precheck(status="not_certifiable", reason=(
@@ -270,7 +271,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
             entry = missing.get(path)
             if entry is None:
                 entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
-                                                    details=_derived_details(path, rulesets, facts))
+                                                    details=_derived_details(path, plan, facts))
             entry.needed_by.append(need)
     return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
 
@@ -290,17 +291,15 @@ def _blocking(node: NodeTrace) -> list[str]:
     return out
 
 
-def _derived_details(path: str, rulesets: Sequence[RuleSet], facts: Facts) -> list[str]:
+def _derived_details(path: str, plan: _Plan, facts: Facts) -> list[str]:
     if not path.startswith(DERIVED_PREFIX):
         return []
-    name = path[len(DERIVED_PREFIX):]
     out: list[str] = []
-    for rs, rule in _rules(rulesets):
-        if rule.derive and rule.derive[0] == name:
-            for p in _unknown_facts(rule.when, facts):
-                words = fact_words(p, rulesets)
-                if words not in out:
-                    out.append(words)
+    for rs, rule in plan.by_name.get(path[len(DERIVED_PREFIX):], []):
+        for p in _unknown_facts(rule.when, facts):
+            words = fact_words(p, plan.rulesets)
+            if words not in out:
+                out.append(words)
     return out
 
 
