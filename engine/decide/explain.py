@@ -25,7 +25,7 @@ documentation, with the missing facts in plain words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
@@ -105,10 +105,11 @@ _PLANS: dict[tuple[int, ...], _Plan] = {}
 
 
 def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
+    # The entry holds its rule sets, so no id in a key can be reused for another object: a hit is
+    # the same combination without comparing the objects (this runs several times a decision).
     key = tuple(id(rs) for rs in rulesets)
     hit = _PLANS.get(key)
-    if hit is not None and len(hit.rulesets) == len(rulesets) and all(
-            a is b for a, b in zip(hit.rulesets, rulesets)):
+    if hit is not None:
         return hit
     pairs = _rules(rulesets)
     declared = frozenset(name for rs in rulesets for name in rs.derives)
@@ -126,14 +127,17 @@ def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
 
 def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = False,
         wild: Iterable[str] | None = None, cmp: CompareFn | None = None,
-        default_unknown: bool = True) -> Evaluation:
+        default_unknown: bool = True, only: Collection[str] | None = None) -> Evaluation:
     """Evaluate the rule sets on a fact document, as ``engine.decide.evaluate.run`` does on durable_rules.
 
     ``trace`` builds the full ``Trace``. ``wild`` names facts whose value is to be left open (see
     ``Facts``): a derived fact becomes wild too when a rule that derives it is undecided and none
     concluded it. ``cmp`` and ``default_unknown`` exist so that tests can break the semantics on
-    purpose and see the differential check fail.
+    purpose and see the differential check fail. ``only`` names the rules that derive nothing to
+    evaluate (every derivation rule is evaluated): the others get no result.
     """
+    if trace and only is not None:
+        raise ValueError("a trace covers every rule: it cannot be built with only some evaluated")
     plan = _plan(rulesets)
     pairs, declared, by_name, order = plan.pairs, plan.declared, plan.by_name, plan.order
     ev = Evaluation()
@@ -158,7 +162,7 @@ def run(rulesets: Sequence[RuleSet], document: dict[str, Any], *, trace: bool = 
             ev.derived[name] = None
             if wild is not None and any(ev.results[rule.id] is None for _, rule in by_name.get(name, [])):
                 facts.wild.add(DERIVED_PREFIX + name)
-    for rs, rule in plan.others:
+    for rs, rule in plan.others if only is None else [p for p in plan.others if p[1].id in only]:
         result = value(rule.when, facts, cmp)
         ev.results[rule.id] = result
         if result is True:
@@ -237,9 +241,10 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     declared = plan.declared
     normal = evaluation if evaluation is not None else run(rulesets, document)
     facts = Facts(document, normal.derived, declared)
-    unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
-    strong = run(rulesets, document, wild=unknown)
     if deciding:
+        # Only the deciding rules' results and the derived facts are read from this second run.
+        unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
+        strong = run(rulesets, document, wild=unknown, only=deciding)
         robust = [r for r in deciding if strong.results.get(r) is True]
         if robust:
             return Precheck(status="not_certifiable", reason=(
@@ -251,7 +256,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         reason = ("The criteria against the request apply only because facts they need are not "
                   "documented; documenting them could change the decision.")
     else:
-        needing = [rule.id for rs, rule in _rules(rulesets)
+        needing = [rule.id for rs, rule in plan.pairs
                    if rule.finding == "medically_necessary" and normal.results.get(rule.id) is None]
         if not needing:
             return Precheck(status="not_certifiable", reason=(
@@ -267,7 +272,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
             entry = missing.get(path)
             if entry is None:
                 entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
-                                                    details=_derived_details(path, rulesets, facts))
+                                                    details=_derived_details(path, plan, facts))
             entry.needed_by.append(need)
     return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
 
@@ -287,17 +292,15 @@ def _blocking(node: NodeTrace) -> list[str]:
     return out
 
 
-def _derived_details(path: str, rulesets: Sequence[RuleSet], facts: Facts) -> list[str]:
+def _derived_details(path: str, plan: _Plan, facts: Facts) -> list[str]:
     if not path.startswith(DERIVED_PREFIX):
         return []
-    name = path[len(DERIVED_PREFIX):]
     out: list[str] = []
-    for rs, rule in _rules(rulesets):
-        if rule.derive and rule.derive[0] == name:
-            for p in _unknown_facts(rule.when, facts):
-                words = fact_words(p, rulesets)
-                if words not in out:
-                    out.append(words)
+    for rs, rule in plan.by_name.get(path[len(DERIVED_PREFIX):], []):
+        for p in _unknown_facts(rule.when, facts):
+            words = fact_words(p, plan.rulesets)
+            if words not in out:
+                out.append(words)
     return out
 
 

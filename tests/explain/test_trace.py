@@ -9,7 +9,7 @@ from engine.cli import main
 from engine.decide.decision import decide_request
 from engine.cases.facts import load_case
 from engine.rules.ir import leaves
-from helpers import book, make_case
+from helpers import DAY, book, make_case
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "cases" / "seeds").glob("*.yaml"))
 SEED_001 = next(p for p in SEEDS if p.name.startswith("001_"))
@@ -154,3 +154,30 @@ def test_trace_round_trips_through_json():
     d = traced(load_case(str(SEED_001)))
     again = explain.Trace.model_validate_json(d.trace.model_dump_json())
     assert again == d.trace
+
+
+def test_an_evaluation_of_only_some_rules_gives_them_and_every_derived_fact_the_full_values():
+    import pytest
+    from engine.cases.document import fact_document, judged_day
+
+    checked = 0
+    for path in SEEDS[:8]:
+        case = load_case(str(path))
+        request = case.requests[0]
+        day = judged_day(request, DAY)
+        rulesets = book().in_force(request.service.value, day)
+        if not rulesets:
+            continue
+        checked += 1
+        document = fact_document(case, request, day)
+        unknown = {p for p in explain._plan(rulesets).plain_facts if explain.lookup(document, p) is None}
+        full = explain.run(rulesets, document, wild=unknown)
+        chosen = [rule.id for rs in rulesets for rule in rs.rules if not rule.derive][::2]
+        part = explain.run(rulesets, document, wild=unknown, only=chosen)
+        assert part.derived == full.derived and part.wild == full.wild
+        derivations = {rule.id for rs in rulesets for rule in rs.rules if rule.derive}
+        assert set(part.results) == derivations | set(chosen)
+        assert all(part.results[r] is full.results[r] for r in part.results)
+        with pytest.raises(ValueError):
+            explain.run(rulesets, document, only=chosen, trace=True)
+    assert checked >= 3
