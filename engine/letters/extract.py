@@ -431,6 +431,7 @@ _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
     (RedFlag.progressive_deficit, r"progressive (?:neurolog\w* )?(?:deficits?|weakness)"),
 ]
 _RED_FLAG_RES = [(f, prefilter.compile(rf"\b(?:{p})\b", re.I)) for f, p in _RED_FLAG_TERMS]
+_RED_FLAG_GROUP = prefilter.Group(regex for _, regex in _RED_FLAG_RES)
 _NO_RED_FLAGS = prefilter.compile(r"\bno (?:other )?red flags?\b", re.I)
 
 # The neurologic examination, read as findings. Each finding names what it shows when asserted;
@@ -983,9 +984,9 @@ def _red_flags(f: _Facts, sentences: list[_Sentence]) -> None:
         if (m := _NO_RED_FLAGS.search(s.text)) and "red_flags" not in f.exam:
             f.exam["red_flags"] = []
             f.cite("exam.red_flags", s.span(m))
-        for flag, regex in _RED_FLAG_RES:
-            m = regex.search(s.text)
-            if m and not _negated(s.text, m.start()) and flag.value not in flags:
+        for i, m in _RED_FLAG_GROUP.search(s.text):
+            flag = _RED_FLAG_RES[i][0]
+            if not _negated(s.text, m.start()) and flag.value not in flags:
                 flags.append(flag.value)
                 f.exam["red_flags"] = flags
                 f.cite("exam.red_flags", _clause(s, m.span()))
