@@ -79,7 +79,12 @@ def find_services(text: str) -> list[tuple[Service, Span]]:
 
 @lru_cache(maxsize=2048)
 def _services_in(text: str) -> tuple[tuple[Service, Span], ...]:
-    return tuple(without_overlaps((s, m.span()) for s, regex in _SERVICE_RES for m in regex.finditer(text)))
+    return tuple(without_overlaps((_SERVICE_RES[i][0], m.span()) for i, m in _service_group().finditer(text)))
+
+
+@lru_cache(maxsize=None)
+def _service_group() -> prefilter.Group:
+    return prefilter.Group(regex for _, regex in _SERVICE_RES)
 
 
 def classify_service(title: str) -> Service:
@@ -135,9 +140,18 @@ def find_body_regions(text: str, ordered: bool = False) -> list[BodyRegion]:
 
 
 def region_mentions(text: str) -> Iterable[tuple[BodyRegion, Span]]:
-    for region, regex in _REGION_RES:
-        for m in regex.finditer(text):
-            yield region, m.span()
+    return _region_mentions_in(text)
+
+
+@lru_cache(maxsize=2048)
+def _region_mentions_in(text: str) -> tuple[tuple[BodyRegion, Span], ...]:
+    # A sentence is asked about by the region readers of several facts: it is read once.
+    return tuple((_REGION_RES[i][0], m.span()) for i, m in _region_group().finditer(text))
+
+
+@lru_cache(maxsize=None)
+def _region_group() -> prefilter.Group:
+    return prefilter.Group(regex for _, regex in _REGION_RES)
 
 
 # -------------------------------------------------------------------------- the whole taxonomy

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -380,13 +381,20 @@ _OTHER_MODALITY_TERMS: list[tuple[OtherModality, str]] = [
     (OtherModality.work_modification, r"work modifications?|modified (?:duty|work)|work restrictions"),
 ]
 _OTHER_RES = [(m, prefilter.compile(rf"\b(?:{p})\b", re.I)) for m, p in _OTHER_MODALITY_TERMS]
+_OTHER_GROUP = prefilter.Group(regex for _, regex in _OTHER_RES)
 _NOT_TREATMENTS = {Service.mri_lumbar, Service.mri_cervical, Service.other}
 
 
-def _modality_mentions(text: str) -> list[tuple[Modality, tuple[int, int]]]:
+def _modality_mentions(text: str) -> tuple[tuple[Modality, tuple[int, int]], ...]:
+    return _modality_mentions_in(text)
+
+
+@lru_cache(maxsize=1024)
+def _modality_mentions_in(text: str) -> tuple[tuple[Modality, tuple[int, int]], ...]:
+    # The treatment readers ask about the same sentence in turn: it is read once.
     hits: list[tuple[Modality, Span]] = list(find_services(text))
-    hits += [(modality, m.span()) for modality, regex in _OTHER_RES for m in regex.finditer(text)]
-    return without_overlaps(hits)
+    hits += [(_OTHER_RES[i][0], m.span()) for i, m in _OTHER_GROUP.finditer(text)]
+    return tuple(without_overlaps(hits))
 
 
 
@@ -413,6 +421,7 @@ _CONDITION_TERMS: list[tuple[Condition, str]] = [
     (Condition.de_quervain_tenosynovitis, r"de ?quervain'?s?(?: (?:disease|tenosynovitis|tendinitis|tendonitis|syndrome))?"),
 ]
 _CONDITION_RES = [(c, prefilter.compile(rf"\b(?:{p})\b", re.I)) for c, p in _CONDITION_TERMS]
+_CONDITION_GROUP = prefilter.Group(regex for _, regex in _CONDITION_RES)
 
 _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
     (RedFlag.cauda_equina, r"cauda equina"),
@@ -422,6 +431,7 @@ _RED_FLAG_TERMS: list[tuple[RedFlag, str]] = [
     (RedFlag.progressive_deficit, r"progressive (?:neurolog\w* )?(?:deficits?|weakness)"),
 ]
 _RED_FLAG_RES = [(f, prefilter.compile(rf"\b(?:{p})\b", re.I)) for f, p in _RED_FLAG_TERMS]
+_RED_FLAG_GROUP = prefilter.Group(regex for _, regex in _RED_FLAG_RES)
 _NO_RED_FLAGS = prefilter.compile(r"\bno (?:other )?red flags?\b", re.I)
 
 # The neurologic examination, read as findings. Each finding names what it shows when asserted;
@@ -690,8 +700,9 @@ def _split_diagnoses(listed: str) -> list[tuple[int, int]]:
 
 
 def _conditions_and_regions(f: _Facts, s: _Sentence) -> None:
-    for condition, regex in _CONDITION_RES:
-        for m in regex.finditer(s.text):
+    for i in _CONDITION_GROUP.admitted(s.text):
+        condition, regex = _CONDITION_RES[i]
+        for m in regex.regex.finditer(s.text):
             if not _negated(s.text, m.start()):
                 f.add("conditions", condition.value, _clause(s, m.span()))
                 break
@@ -921,13 +932,12 @@ _FS_PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
         r"\b(?:increas\w+|escalat\w+)\s+(?:in\s+|of\s+)?(?:(?:his|her|the|pain|opioid)\s+)*"
         r"(?:medications?|opioids?|narcotics?)(?:\s+(?:use|usage|dose|dosage))?\b", re.I)),
 ]
+_FS_GROUP = prefilter.Group(regex for _, _, regex in _FS_PATTERNS)
 
 
 def _functional_status(f: _Facts, s: _Sentence) -> None:
-    for name, value, regex in _FS_PATTERNS:
-        m = regex.search(s.text)
-        if not m:
-            continue
+    for i, m in _FS_GROUP.search(s.text):
+        name, value, _ = _FS_PATTERNS[i]
         if _negated(s.text, m.start()):
             if value in ("reduced", "improved"):  # "no decrease in medication usage"
                 f.put(f.functional_status, name, f"functional_status.{name}", "unchanged", s.whole)
@@ -974,9 +984,9 @@ def _red_flags(f: _Facts, sentences: list[_Sentence]) -> None:
         if (m := _NO_RED_FLAGS.search(s.text)) and "red_flags" not in f.exam:
             f.exam["red_flags"] = []
             f.cite("exam.red_flags", s.span(m))
-        for flag, regex in _RED_FLAG_RES:
-            m = regex.search(s.text)
-            if m and not _negated(s.text, m.start()) and flag.value not in flags:
+        for i, m in _RED_FLAG_GROUP.search(s.text):
+            flag = _RED_FLAG_RES[i][0]
+            if not _negated(s.text, m.start()) and flag.value not in flags:
                 flags.append(flag.value)
                 f.exam["red_flags"] = flags
                 f.cite("exam.red_flags", _clause(s, m.span()))

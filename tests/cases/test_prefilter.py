@@ -94,3 +94,23 @@ def test_the_first_texts_go_to_the_pattern_and_later_ones_through_the_gate() -> 
                                                                  for m in re.finditer(p.pattern, t, re.I)]
     assert isinstance(p._gate, prefilter.Gate)  # built once enough texts were asked
     assert p.search("during your injury") is None
+
+
+GROUP = prefilter.Group(PATTERNS)
+
+
+def test_a_group_admits_exactly_the_patterns_whose_gates_admit() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(LETTERS.glob("*.txt"))]
+    pieces = [s for t in texts[:3] for s in re.split(r"(?<=[.;])\s+", t)]
+    pieces += [s[i:i + 60] for s in pieces[:60] for i in range(0, len(s), 23)] + ["", "caf\u00e9 ur"]
+    for text in pieces:
+        assert GROUP.admitted(text) == tuple(i for i, p in enumerate(PATTERNS) if p.gate.admits(text)), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join))
+def test_a_groups_matches_equal_each_patterns_own(text: str) -> None:
+    want = [(i, m.span()) for i, p in enumerate(PATTERNS) for m in p.regex.finditer(text)]
+    assert [(i, m.span()) for i, m in GROUP.finditer(text)] == want
+    first = [(i, m.span()) for i, p in enumerate(PATTERNS) if (m := p.regex.search(text))]
+    assert [(i, m.span()) for i, m in GROUP.search(text)] == first
