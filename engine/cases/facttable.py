@@ -449,7 +449,7 @@ def annotate_schema(schema: dict[str, Any]) -> dict[str, Any]:
             facts = inputs.get(prefix + name)
             if not facts:
                 continue
-            shown = sorted({_any_modality(f) for f in facts})
+            shown = sorted({any_modality(f) for f in facts})
             role = FIELDS.get(prefix + name, FIXED)
             prop["x-facts"], prop["x-provider"] = shown, role
             words = f"Facts computed from it: {', '.join(shown)}."
@@ -459,6 +459,7 @@ def annotate_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _any_modality(fact: str) -> str:
+def any_modality(fact: str) -> str:
+    """A history fact of any modality ("history.<modality>.sessions"); other facts as they are."""
     parts = fact.split(".")
     return f"history.<modality>.{parts[2]}" if parts[0] == "history" else fact

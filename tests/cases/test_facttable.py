@@ -16,7 +16,8 @@ import strategies
 from engine.cases.document import fact_document, flatten
 from engine.cases.facts import Case, Request, load_case
 from engine.cases.facttable import (
-    DOCUMENT, FACTS, FIELDS, FIXED, JUDGED_DAY, LOWER, FactType, case_fields, field_inputs, field_type,
+    DOCUMENT, FACTS, FIELDS, FIXED, JUDGED_DAY, LOWER, FactType, any_modality, case_fields, field_inputs,
+    field_type,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,16 +164,11 @@ def test_changing_a_field_changes_only_the_facts_that_name_it(checked):
     assert not wrong, sorted(wrong)[:10]
 
 
-def _any_modality(fact: str) -> str:
-    parts = fact.split(".")
-    return f"history.*.{parts[2]}" if parts[0] == "history" else fact
-
-
 def test_every_declared_input_changes_its_fact_on_some_case(checked):
     """Per kind of fact: a history fact's inputs are seen to matter for some modality."""
     _, seen = checked
-    declared = {(f, _any_modality(fact)) for fact, ftype in FACTS.items() for f in ftype.inputs}
-    missing = sorted(declared - {(f, _any_modality(fact)) for f, fact in seen})
+    declared = {(f, any_modality(fact)) for fact, ftype in FACTS.items() for f in ftype.inputs}
+    missing = sorted(declared - {(f, any_modality(fact)) for f, fact in seen})
     assert not missing, missing
 
 
