@@ -42,8 +42,9 @@ DATES: dict[str, st.SearchStrategy] = {
 FLOATS = [0.5, 1, 2, 3, 3.5, 4, 5, 8, 12, 20, 40, 65, 100]
 
 
-def _nullable(annotation: Any) -> bool:
-    return annotation is type(None) or any(_nullable(a) for a in typing.get_args(annotation))
+def nullable(annotation: Any) -> bool:
+    """Whether a field's type allows null."""
+    return annotation is type(None) or any(nullable(a) for a in typing.get_args(annotation))
 
 
 def _value(name: str, annotation: Any) -> st.SearchStrategy | None:
@@ -64,7 +65,7 @@ def _value(name: str, annotation: Any) -> st.SearchStrategy | None:
         base = DATES.get(name, dates).map(dt.date.isoformat)
     else:
         return None
-    return st.one_of(st.none(), base) if _nullable(annotation) else base
+    return st.one_of(st.none(), base) if nullable(annotation) else base
 
 
 def _model(model: type[BaseModel], prefix: str, services: list[str] | None = None) -> st.SearchStrategy[dict]:

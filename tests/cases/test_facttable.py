@@ -4,7 +4,6 @@ some case. The advice's knobs are the fields the table lets a provider document.
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -37,7 +36,7 @@ def _set(model: Any, parts: list[str], value: Any) -> Any:
 def _values(annotation: Any, day: dt.date) -> list[Any]:
     kind, members, lo, _ = field_type(annotation)
     base = int(lo or 0)
-    return ([None] if _nullable(annotation) else []) + {
+    return ([None] if strategies.nullable(annotation) else []) + {
         "bool": [True, False],
         "enum": members[:: max(1, len(members) // 4)],  # a few, spread: each one costs a fact document
         "list": [[], members[:1], members[-2:]],
@@ -51,10 +50,6 @@ def _texts(annotation: Any) -> list[Any]:
     if "list" in str(annotation):
         return [[], ["lumbar surgery"], ["right knee arthroscopy"]]
     return ["x", "OxyContin", "ibuprofen", "naproxen/lidocaine", "cyclobenzaprine"]
-
-
-def _nullable(annotation: Any) -> bool:
-    return annotation is type(None) or any(_nullable(a) for a in typing.get_args(annotation))
 
 
 def _variants(case: Case, request: Request, day: dt.date) -> Iterable[tuple[str, Case, Request, dt.date]]:

@@ -176,12 +176,9 @@ class Generator:
 
     def field(self, name: str, info: Any, service: str) -> st.SearchStrategy | None:
         annotation = info.annotation
-        items = _list_model_of(annotation)
-        if items is not None:
-            return st.lists(self.model(items, service), max_size=2)
-        nested = _model_of(annotation)
-        if nested is not None:
-            return self.model(nested, service)
+        inner, many = model_of(annotation)
+        if inner is not None:
+            return st.lists(self.model(inner, service), max_size=2) if many else self.model(inner, service)
         kind = field_type(annotation)[0]
         if kind == "other":
             if _is_str_list(annotation):
@@ -531,7 +528,7 @@ FAILED_STEERS: list[tuple[str, str]] = []  # for debugging the generator
 
 
 def _nullable(section: str, name: str) -> bool:
-    model = _model_of(Case.model_fields[section].annotation)
+    model, _ = model_of(Case.model_fields[section].annotation)
     return model is not None and name in model.model_fields and _allows_none(model.model_fields[name].annotation)
 
 
@@ -551,25 +548,6 @@ def _allows_none(annotation: Any) -> bool:
 
 def _allows_str(annotation: Any) -> bool:
     return annotation is str or str in _args(annotation)
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    candidates = [annotation, *_args(annotation)]
-    for c in candidates:
-        if isinstance(c, type) and issubclass(c, BaseModel):
-            return c
-    return None
-
-
-def _list_model_of(annotation: Any) -> type[BaseModel] | None:
-    import typing
-
-    for c in [annotation, *_args(annotation)]:
-        if typing.get_origin(c) is list:
-            inner = typing.get_args(c)[0]
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner
-    return None
 
 
 def _is_str_list(annotation: Any) -> bool:
