@@ -84,6 +84,33 @@ _MAX_TOKENS = 100_000
 _PAD = bytes.fromhex("28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a")
 # Streams pdfium may read text from; an image's pixels are left as they are.
 _IMAGE = Name(b"Image")
+# Dictionary keys a letter's plain (not compressed) objects may have. Damage to a key's name (a
+# /Filter no longer named so) leaves the syntax whole but changes what pdfium reads: an unknown key
+# is not proven. Resource names (/F1, /GS0, /Im3) are free-form: letters then digits.
+_KEYS = frozenset(b"""
+AA AIS AcroForm Alternate Annots ArtBox Ascent AuthEvent Author AvgWidth BBox BM BaseEncoding
+BaseFont BitsPerComponent BleedBox CA CF CFM CIDSet CIDSystemInfo CIDToGIDMap CS CapHeight CharSet
+ColorSpace Colors Columns Contents Count CreationDate Creator CropBox D DW DW2 Decode DecodeParms
+Descent DescendantFonts Dest DestOutputProfile Dests Differences EarlyChange Encoding Encrypt
+EncryptMetadata Extends ExtGState F FirstChar First Filter Flags Font FontBBox FontDescriptor
+FontFamily FontFile FontFile2 FontFile3 FontName FontStretch FontWeight FormType Group Height ID
+Identity ImageMask Index Info Intent Interpolate ItalicAngle K Keywords Kids LC LJ LW Lang LastChar
+LastModified Leading Length Length1 Length2 Length3 Limits ML Mask MarkInfo Marked Matrix MaxWidth
+MediaBox Metadata MissingWidth ModDate N Names Nums O OE OP OPM OpenAction Ordering OutputCondition
+OutputConditionIdentifier OutputIntents P PageLabels PageLayout PageMode Pages Parent ParentTree
+Pattern Perms PieceInfo Predictor Prev ProcSet Producer Properties R RI Range Registry RegistryName
+Resources RoleMap Root Rotate S SA SM SMask Shading Size StdCF StemH StemV StmF StrF StructParents
+StructTreeRoot Style Subject Subtype Supplement Tabs Title ToUnicode Trapped TrimBox Type U UE URI
+UserUnit V Version ViewerPreferences W W2 Width Widths XHeight XObject XRefStm ca op
+""".split())
+# Values of /Type and /Subtype: a damaged one (/Subtype /Forn) makes pdfium skip what it names.
+_TYPES = frozenset(b"""
+Action Annot CIDFontType0 CIDFontType0C CIDFontType2 CMap Catalog CryptFilter Encoding ExtGState
+Filespec Font FontDescriptor Form Group Image Link MMType1 Mask Metadata ObjStm OpenType OutputIntent
+Outlines Page Pages Pattern StructElem StructTreeRoot Transparency TrueType Type0 Type1 Type1C Type3
+Widget XML XObject XRef
+""".split())
+_RESOURCE_NAME = re.compile(rb"[A-Za-z]{1,4}\d{1,4}")
 
 
 def _skip(data: bytes, pos: int) -> int:
@@ -364,10 +391,31 @@ def _decoded(obj: _Object, key: bytes | None, metadata: bool, budget: list[int])
         return None
     f = d.get(b"Filter")
     if f is None:
-        return raw
+        # Unfiltered is how a /Filter whose name was damaged looks: trusted only for XML metadata.
+        if d.get(b"Type") == Name(b"Metadata"):
+            return raw
+        raise NotProven("unfiltered stream")
     if f in (Name(b"FlateDecode"), [Name(b"FlateDecode")]) and d.get(b"DecodeParms") is None:
         return _inflate(raw, budget)
     raise NotProven("filter")
+
+
+def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]) -> None:
+    """Every key known (or a resource name), every reference to an object the file has."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in _KEYS and not _RESOURCE_NAME.fullmatch(k):
+                raise NotProven("unknown key")
+            if k in (b"Type", b"Subtype") and isinstance(v, Name) and v.value not in _TYPES:
+                raise NotProven("unknown type")
+            _plain_keys_and_refs(v, entries)
+    elif isinstance(value, list):
+        for v in value:
+            _plain_keys_and_refs(v, entries)
+    elif isinstance(value, Ref):
+        entry = entries.get(value.number)
+        if entry is None or entry[0] not in (1, 2) or (entry[0] == 1 and entry[2] != value.generation):
+            raise NotProven("reference")
 
 
 def _object_stream(obj: _Object, content: bytes) -> list[int]:
@@ -420,6 +468,8 @@ def _intact(data: bytes) -> Evidence:
     in_use = {n: e for n, e in entries.items() if e[0] == 1}
     if {n: (e[1], e[2]) for n, e in in_use.items()} != {n: (o.offset, o.generation) for n, o in objects.items()}:
         raise NotProven("xref offsets")
+    for obj in objects.values():
+        _plain_keys_and_refs(obj.value, entries)
     key, metadata = None, True
     encrypt_ref = trailer.get(b"Encrypt")
     if encrypt_ref is not None:

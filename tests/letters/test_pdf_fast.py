@@ -100,8 +100,19 @@ def _cut_file(data: bytes) -> bytes:
     return data[: len(data) * 2 // 3]
 
 
+def _renamed_filter(data: bytes) -> bytes:
+    # Syntax whole, lengths whole: the stream now reads as unfiltered (pdfium would draw garbage).
+    return data.replace(b"/Filter /FlateDecode", b"/Fjlter /FlateDecode", 1)
+
+
+def _free_reference(data: bytes) -> bytes:
+    assert b"/Contents 4 0 R" in data
+    return data.replace(b"/Contents 4 0 R", b"/Contents 0 0 R", 1)
+
+
 DAMAGE = {"truncated stream": _truncated_stream, "bad /Length": _bad_length, "flipped byte": _flipped_byte,
-          "moved object": _moved_object, "cut file": _cut_file}
+          "moved object": _moved_object, "cut file": _cut_file, "renamed /Filter": _renamed_filter,
+          "reference to a free object": _free_reference}
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
