@@ -12,19 +12,24 @@ when the whole file is accounted for and every stream that can carry text decode
 * encryption, when present, is the standard AES-128 handler with the empty user password (every
   letter the DWC publishes), and every encrypted stream decrypts with valid padding;
 * every FlateDecode stream inflates to its end (zlib's adler32 checked) with nothing left over; an
-  image's data is not decoded (it carries no text).
+  image's data is not decoded (it carries no text); a stream without a filter is XML metadata;
+* every key of a plain (not compressed) dictionary is one letters use (or a resource name such as
+  /F1), every /Type and /Subtype value a known one, every reference names an object of the file.
 
 Anything else (incremental updates, other filters or encryption, indirect lengths, streams larger
 than ``MAX_PDF_INFLATED_BYTES`` together) is not proven intact: the caller reads such a file the slow
 way, which reports damage. Random damage hits the encrypted, compressed data almost always (it is
-nearly the whole file); what it changes in the plain dictionaries either breaks their syntax, a
-length or an offset, or the key (``/ID``, ``/O``, ``/P``), which garbles every stream.
+nearly the whole file), and garbles what it hits; in the plain dictionaries it breaks their syntax, a
+length, an offset, a name or a reference, or the key (``/ID``, ``/O``, ``/P``), which garbles every
+stream. Not caught: a number changed into another plausible one (a glyph width, a reference to
+another existing object) in a plain dictionary; the compressed objects (pages, fonts, text maps of
+the published letters) are covered by the inflate check.
 """
 from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from hashlib import md5
 
 from engine.limits import MAX_PDF_INFLATED_BYTES
@@ -60,11 +65,9 @@ class Evidence:
     """What the file says of itself, to hold pdfium's reading against."""
 
     pages: int = 0
-    objects: dict[int, _Object] = field(default_factory=dict)
 
 
 _WS = b"\x00\t\n\x0c\r "
-_DELIMS = b"()<>[]{}/%"
 _WS_RE = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
 _OBJ_RE = re.compile(rb"(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _TOKEN_RE = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]+")
@@ -468,6 +471,7 @@ def _intact(data: bytes) -> Evidence:
     in_use = {n: e for n, e in entries.items() if e[0] == 1}
     if {n: (e[1], e[2]) for n, e in in_use.items()} != {n: (o.offset, o.generation) for n, o in objects.items()}:
         raise NotProven("xref offsets")
+    _plain_keys_and_refs(trailer, entries)
     for obj in objects.values():
         _plain_keys_and_refs(obj.value, entries)
     key, metadata = None, True
@@ -477,7 +481,7 @@ def _intact(data: bytes) -> Evidence:
         if encrypt is None or not isinstance(encrypt.value, dict) or encrypt.stream is not None:
             raise NotProven("Encrypt")
         key, metadata = _file_key(encrypt.value, trailer)
-    evidence = Evidence(objects=objects)
+    evidence = Evidence()
     held: dict[int, tuple[int, int]] = {}
     for obj in objects.values():
         if obj.stream is None:
