@@ -30,6 +30,9 @@ MAX_DIGITS = 30
 # pages of a PDF (real letters: 3-12).
 MAX_LETTER_CHARS = 1_000_000
 MAX_PDF_PAGES = 500
+# Bytes the streams of one PDF may inflate to while it is checked for damage before the fast text
+# library reads it (real letters: under 1 MB); a file beyond it is read the slow way, as before.
+MAX_PDF_INFLATED_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)

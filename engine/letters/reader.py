@@ -36,14 +36,10 @@ bound, since that is what would be authorized. An MRI item that states no count 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
 import re
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,7 +47,7 @@ from engine.errors import InputError
 from engine.letters.dates import _MONTH_DATE, DATE_PATTERN, find_dates, parse_date
 from engine.letters.header import Header, read_header
 from engine.cases.citations import Citation, parse_citations
-from engine.limits import MAX_LETTER_CHARS, MAX_PDF_PAGES
+from engine.letters.pdf import pdf_text as _pdf_text
 from engine.cases.terms import classify, classify_service, find_body_regions, find_services, mentions_mri, region_mentions
 from engine.cases.vocab import BodyRegion, Category, DrugClass, Outcome, Service, StrEnum, category
 
@@ -262,74 +258,6 @@ def _decode_text(data: bytes, source: str) -> str:
     if controls > max(2, len(text) // 50):
         raise LetterError(source, "not a PDF or text file")
     return text
-
-
-class _PdfLog(logging.Handler):
-    """Keeps pypdf's log records (it logs damage and goes on) instead of letting them print."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def _quiet_pypdf() -> Iterator[_PdfLog]:
-    """pypdf's own log lines and warnings must not reach standard error before our one line."""
-    log = logging.getLogger("pypdf")
-    handler = _PdfLog()
-    saved = (log.handlers[:], log.propagate, log.level)
-    log.handlers, log.propagate = [handler], False
-    log.setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield handler
-    finally:
-        log.handlers, log.propagate = saved[0], saved[1]
-        log.setLevel(saved[2])
-
-
-def _pdf_text(data: bytes, source: str) -> str:
-    from pypdf import PdfReader
-
-    # pypdf raises many kinds of errors on damaged files; each means "cannot read this PDF".
-    with _quiet_pypdf() as log:
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                try:
-                    opened = reader.decrypt("")
-                except Exception:
-                    opened = 0
-                if not opened:
-                    raise LetterError(source, "PDF is protected by a password (cannot be opened without it)")
-            if len(reader.pages) > MAX_PDF_PAGES:
-                raise LetterError(source, f"PDF has more than {MAX_PDF_PAGES} pages")
-            pages, chars = [], 0
-            for page in reader.pages:
-                pages.append(page.extract_text() or "")
-                chars += len(pages[-1])
-                if chars > MAX_LETTER_CHARS:
-                    raise LetterError(source, f"PDF text is longer than {MAX_LETTER_CHARS:,} characters")
-        except LetterError:
-            raise
-        except Exception as e:
-            if type(e).__name__ == "DependencyError":  # pypdf's name for "cryptography is not installed"
-                raise LetterError(source, "PDF is AES-encrypted and the 'cryptography' package that "
-                                  "decrypts it is not installed (pip install cryptography)") from None
-            raise LetterError(source, f"PDF text could not be read: the file is damaged ({type(e).__name__})") from None
-    # A damaged page or content stream loses text (items!) without an exception: pypdf only logs it
-    # and goes on. None of the 140 published letters makes it log anything.
-    if any(r.levelno >= logging.WARNING for r in log.records):
-        raise LetterError(source, "PDF text could not be read completely: the file is damaged "
-                          "(a page or content stream is broken)")
-    if not any(page.strip() for page in pages):
-        raise LetterError(source, "PDF has no extractable text (a scanned image? run OCR first)")
-    # A form feed between pages lets the cleaner find repeated page headers and footers.
-    return "\n\f\n".join(pages)
 
 
 # ------------------------------------------------------------------------------------ cleaning
