@@ -125,12 +125,22 @@ class _Host(durable_engine.Host):
         order (``tests/test_evaluate.py`` compares it with ``stock`` on generated cases)."""
         rules = self.get_ruleset(ruleset)
         handle = rules._handle
-        state = rules._handle_result(_durable_c.assert_fact(handle, json.dumps(fact, ensure_ascii=False)), fact)
+
+        def assert_fact(fact: dict[str, Any]) -> Any:
+            result = _durable_c.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+            # 1: no rule matched, which durable_rules raises as an exception whose message is the
+            # whole fact serialised again; nothing to run then.
+            return None if result[0] == 1 else rules._handle_result(result, fact)
+
+        state = assert_fact(fact)
+        if state is None:
+            return
         messages = _durable_c.start_action_for_state(handle, state)
         if not messages:
             return
         messages = messages[1]
-        assert_fact = rules.assert_fact  # from inside an action: asserted only; its actions run in this loop
+        # Facts asserted from inside an action (derived facts) are only asserted, as durable_rules'
+        # Closure.assert_fact does: the actions they enable are run by this loop.
         actions = self._actions_of[ruleset]
         while messages:
             rule_id = actions[_action_name(messages)]

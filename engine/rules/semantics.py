@@ -94,11 +94,12 @@ def value(cond: Condition, facts: Facts, cmp: CompareFn | None = None) -> Result
     if cmp is None and facts.domains is None:
         # One fact document: the condition as one generated function (every decision runs this
         # evaluator on every rule in force, to check durable_rules, and the pre-check with wildcards).
-        wild = bool(facts.wild)
-        hit = _GENERATED.get((id(cond), wild))
+        wild = facts.wild
+        cache = _GENERATED_WILD if wild else _GENERATED
+        hit = cache.get(id(cond))
         if hit is None or hit[0] is not cond:
-            hit = _GENERATED[(id(cond), wild)] = (cond, _generate(cond, wild))
-        return hit[1](facts.document, facts.derived, facts.declared, facts.wild)
+            hit = cache[id(cond)] = (cond, _generate(cond, bool(wild)))
+        return hit[1](facts.document, facts.derived, facts.declared, wild)
     return _compiled(cond)(facts, cmp)
 
 
@@ -204,7 +205,8 @@ def _members(cond: AllOf | AnyOf) -> tuple[bool, list[Condition]]:
 _SOURCE = {"eq": "v == {k}", "ne": "v != {k}", "gt": "v > {k}", "gte": "v >= {k}", "lt": "v < {k}",
            "lte": "v <= {k}", "in": "v in {k}", "contains": "{k} in v", "excludes": "{k} not in v"}
 Generated = Callable[[dict[str, Any], dict[str, Any], Collection[str], Collection[str]], Result]
-_GENERATED: dict[tuple[int, bool], tuple[Condition, Generated]] = {}
+_GENERATED: dict[int, tuple[Condition, Generated]] = {}  # by id(condition)
+_GENERATED_WILD: dict[int, tuple[Condition, Generated]] = {}  # the same, with wildcards
 
 
 def _generate(cond: Condition, wild: bool) -> Generated:

@@ -177,6 +177,7 @@ def test_the_check_fails_when_gt_behaves_like_gte(monkeypatch):
     monkeypatch.setitem(semantics._SOURCE, "gt", semantics._SOURCE["gte"])
     monkeypatch.setattr(semantics, "_COMPILED", {})
     monkeypatch.setattr(semantics, "_GENERATED", {})
+    monkeypatch.setattr(semantics, "_GENERATED_WILD", {})
     assert semantics.compare("gt", 3, 3) is True
     assert "durable_rules fired" in _finds_disagreement()
 
@@ -199,5 +200,6 @@ def test_the_check_fails_when_any_is_evaluated_as_all(monkeypatch):
     real_members = semantics._members
     monkeypatch.setattr(semantics, "_COMPILED", {})
     monkeypatch.setattr(semantics, "_GENERATED", {})
+    monkeypatch.setattr(semantics, "_GENERATED_WILD", {})
     monkeypatch.setattr(semantics, "_members", lambda cond: (True, real_members(cond)[1]))
     assert "durable_rules fired" in _finds_disagreement()
