@@ -127,7 +127,7 @@ class _Host(durable_engine.Host):
         handle = rules._handle
 
         def assert_fact(fact: dict[str, Any]) -> Any:
-            result = _durable_c.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+            result = _durable_c.assert_fact(handle, _encode(fact))
             # 1: no rule matched, which durable_rules raises as an exception whose message is the
             # whole fact serialised again; nothing to run then.
             return None if result[0] == 1 else rules._handle_result(result, fact)
@@ -182,6 +182,11 @@ class _Host(durable_engine.Host):
     def asserted(self, rulesets: Sequence[RuleSet]) -> frozenset[str]:
         """The derived names whose unknown value is asserted (after ``ensure``)."""
         return self._asserted[tuple(id(rs) for rs in rulesets)]
+
+
+# ``json.dumps(fact, ensure_ascii=False)`` as durable_rules' Ruleset.assert_fact writes it, with the
+# encoder made once (json.dumps makes one per call when given any option).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _action_name(messages: str) -> str:
