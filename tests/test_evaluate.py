@@ -98,8 +98,7 @@ def test_the_host_dispatch_fires_what_durable_rules_own_dispatch_fires_in_the_sa
     from hypothesis import HealthCheck, given, settings
 
     import strategies
-    from engine.cases.document import judged_day
-    from engine.cases.facts import Case
+    from helpers import in_force_requests
 
     seen = []
 
@@ -107,13 +106,7 @@ def test_the_host_dispatch_fires_what_durable_rules_own_dispatch_fires_in_the_sa
               suppress_health_check=list(HealthCheck))
     @given(strategies.case())
     def check(data):
-        case = Case.model_validate(data)
-        for request in case.requests:
-            day = judged_day(request, DAY)
-            rulesets = book().in_force(request.service.value, day)
-            if not rulesets:
-                continue
-            document = fact_document(case, request, day)
+        for _, _, rulesets, document in in_force_requests(data):
             monkeypatch.setattr(evaluate, "_STOCK", True)
             stock = evaluate.run(rulesets, document)
             monkeypatch.setattr(evaluate, "_STOCK", False)

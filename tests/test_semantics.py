@@ -206,10 +206,9 @@ def test_every_rule_generated_gives_what_its_closures_give_on_generated_cases():
     from hypothesis import HealthCheck
 
     import strategies
-    from engine.cases.document import fact_document, judged_day, lookup
-    from engine.cases.facts import Case
+    from engine.cases.document import lookup
     from engine.rules.ir import leaves
-    from helpers import DAY, book
+    from helpers import in_force_requests
 
     results = set()
 
@@ -217,11 +216,7 @@ def test_every_rule_generated_gives_what_its_closures_give_on_generated_cases():
               suppress_health_check=list(HealthCheck))
     @given(strategies.case())
     def check(data):
-        case = Case.model_validate(data)
-        for request in case.requests:
-            day = judged_day(request, DAY)
-            rulesets = book().in_force(request.service.value, day)
-            document = fact_document(case, request, day)
+        for _, _, rulesets, document in in_force_requests(data):
             declared = frozenset(n for rs in rulesets for n in rs.derives)
             unknown = {c.fact for rs in rulesets for rule in rs.rules for c in leaves(rule.when)
                        if not c.derived and lookup(document, c.fact) is None}

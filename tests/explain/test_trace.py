@@ -187,8 +187,8 @@ def test_an_evaluation_of_only_some_rules_gives_them_and_every_derived_fact_the_
 def test_the_facts_blocking_a_condition_are_the_undecided_leaves_of_its_trace():
     # The pre-check reads the blocking facts from the condition itself; the trace (built from the
     # same evaluator) is the plain statement of them: undecided leaves reached through undecided groups.
-    from engine.cases.document import fact_document, judged_day
     from engine.rules.semantics import Facts
+    from helpers import in_force_requests
 
     def from_trace(node):
         if node.result is not None:
@@ -199,13 +199,7 @@ def test_the_facts_blocking_a_condition_are_the_undecided_leaves_of_its_trace():
 
     nonempty = 0
     for path in SEEDS:
-        case = load_case(str(path))
-        for request in case.requests:
-            day = judged_day(request, DAY)
-            rulesets = book().in_force(request.service.value, day)
-            if not rulesets:
-                continue
-            document = fact_document(case, request, day)
+        for _, _, rulesets, document in in_force_requests(load_case(str(path))):
             plan = explain._plan(rulesets)
             for wild in (None, plan.unknown_facts(document)):
                 ev = explain.run(rulesets, document, wild=wild)
