@@ -3,8 +3,9 @@
 durable_rules keeps per-session state in its C engine (1,024 live sessions per ruleset at most) and
 starts timer threads with every Host, so there is one host per process, one fresh session id per
 evaluation, and the session is always deleted. Facts are asserted (not posted) so that every matching
-rule fires. An exception inside an action is stored in the session state by durable_rules and would
-otherwise vanish: it is read back after each assertion and raised.
+rule fires. The host runs the actions itself (``_Host.dispatch``); an exception inside an action,
+which durable_rules would store in the session state where it vanishes, is kept in the evaluation's
+``Firing`` and raised once the assertion returns.
 
 Derived facts are asserted by derivation rules from inside their actions (forward chaining). A
 derived fact that no rule concluded is then asserted as unknown (value null), name by name in
