@@ -40,3 +40,16 @@ def more_never_helps(data: dict[str, Any], a: int, b: int, outcome) -> None:
     data["requests"][0]["quantity"] = many
     after = outcome(data)
     assert not (before == "Upheld" and after == "Overturned"), (few, before, many, after)
+
+
+def in_force_requests(data: dict[str, Any] | Case):
+    """The requests of a case (or a generated case's data) that have rule sets in force on
+    ``DAY``, each with its day, its rule sets and its fact document."""
+    from engine.cases.document import fact_document, judged_day
+
+    case = data if isinstance(data, Case) else Case.model_validate(data)
+    for request in case.requests:
+        day = judged_day(request, DAY)
+        rulesets = book().in_force(request.service.value, day)
+        if rulesets:
+            yield request, day, rulesets, fact_document(case, request, day)

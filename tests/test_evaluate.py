@@ -89,3 +89,31 @@ def test_a_list_fact_that_is_unknown_matches_neither_contains_nor_excludes():
     assert doc["exam"]["red_flags"] is None
     fact = durable_fact(doc, ["exam.red_flags.fracture"])
     assert fact["exam"]["red_flags"]["fracture"] is None
+
+
+def test_the_host_dispatch_fires_what_durable_rules_own_dispatch_fires_in_the_same_order(monkeypatch):
+    # The host runs the actions itself (no Closure, no state written back); durable_rules' own
+    # action loop (``stock``) is the reference: the same rules, in the same order, the same derived
+    # facts, on generated cases of every service.
+    from hypothesis import HealthCheck, given, settings
+
+    import strategies
+    from helpers import in_force_requests
+
+    seen = []
+
+    @settings(max_examples=120, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.case())
+    def check(data):
+        for _, _, rulesets, document in in_force_requests(data):
+            monkeypatch.setattr(evaluate, "_STOCK", True)
+            stock = evaluate.run(rulesets, document)
+            monkeypatch.setattr(evaluate, "_STOCK", False)
+            ours = evaluate.run(rulesets, document)
+            assert (ours.fired, ours.derived) == (stock.fired, stock.derived)
+            seen.append(len(ours.fired))
+
+    check()
+    assert sum(n > 1 for n in seen) > 20  # many evaluations fired several rules, derivations included
+    assert evaluate.host()._sessions == {}

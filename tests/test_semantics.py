@@ -134,3 +134,101 @@ def test_supplements_only_when_no_guideline_file_is_in_force():
     cap = _rs().model_copy(update={"supplements": True})
     assert supplements_only([definitions, cap])
     assert not supplements_only([definitions, cap, _rs()])
+
+
+def test_a_compiled_leaf_compares_as_compare_does():
+    # Leaves are compiled with their compared value normalised once (``_test``): the same result,
+    # or the same error, as ``compare`` for every operator on values of several types.
+    import datetime as dt
+
+    from engine.rules import semantics
+    from engine.rules.ir import OPS
+
+    values = [None, True, False, 0, 3, 3.5, "a", "b", dt.date(2014, 6, 1), "2014-06-01", ["a", 3], []]
+    seen_values = [None, True, 0, 3, 4.0, "a", "2014-06-01", "2015-01-01", ["a"], [], {"a": 1}]
+    checked = 0
+    for op in OPS:
+        for value in values:
+            compiled = semantics._test(op, value)
+            for seen in seen_values:
+                try:
+                    expected = ("ok", semantics.compare(op, seen, value))
+                except TypeError as e:
+                    expected = ("error", type(e))
+                try:
+                    got = ("ok", compiled(seen))
+                except TypeError as e:
+                    got = ("error", type(e))
+                assert got == expected, (op, value, seen)
+                checked += expected[0] == "ok"
+    assert checked > 300
+
+
+def _both(cond, facts):
+    """The generated function's value and the closures' value of a condition (or their errors)."""
+    from engine.rules import semantics
+
+    out = []
+    for evaluate in (lambda: semantics.value(cond, facts), lambda: semantics._compiled(cond)(facts, None)):
+        try:
+            out.append(("ok", evaluate()))
+        except TypeError as e:
+            out.append(("error", type(e)))
+    return out
+
+
+def test_a_generated_leaf_compares_as_the_closures_do():
+    values = [None, True, False, 0, 3, 3.5, "a", dt.date(2014, 6, 1), "2014-06-01", ["a", 3], []]
+    seen_values = [None, True, 0, 3, 4.0, "a", "2014-06-01", "2015-01-01", ["a"], [], {"a": 1}]
+    from engine.rules.ir import OPS
+
+    checked = 0
+    for op in OPS:
+        for v in values:
+            plain, derived = Compare(fact="x.y", op=op, value=v), Compare(fact="derived.d", op=op, value=v)
+            for seen in seen_values:
+                for cond, facts in ((plain, Facts({"x": {"y": seen}}, {}, frozenset())),
+                                    (plain, Facts({"x": seen}, {}, frozenset())),
+                                    (plain, Facts({"x": {"y": seen}}, {}, frozenset(), {"x.y"})),
+                                    (plain, Facts({"x": {"y": seen}}, {}, frozenset(), {"z"})),
+                                    (derived, Facts({}, {"d": seen}, frozenset({"d"}))),
+                                    (derived, Facts({}, {}, frozenset({"d"}))),
+                                    (derived, Facts({}, {"d": seen}, frozenset())),
+                                    (derived, Facts({}, {"d": seen}, frozenset({"d"}), {"derived.d"})),
+                                    (derived, Facts({}, {"d": seen}, frozenset({"d"}), {"x.y"}))):
+                    fast, slow = _both(cond, facts)
+                    assert fast == slow, (op, v, seen, cond.fact)
+                    checked += fast[0] == "ok"
+    assert checked > 1000
+
+
+def test_every_rule_generated_gives_what_its_closures_give_on_generated_cases():
+    from hypothesis import HealthCheck
+
+    import strategies
+    from engine.cases.document import lookup
+    from engine.rules.ir import leaves
+    from helpers import in_force_requests
+
+    results = set()
+
+    @settings(max_examples=60, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.case())
+    def check(data):
+        for _, _, rulesets, document in in_force_requests(data):
+            declared = frozenset(n for rs in rulesets for n in rs.derives)
+            unknown = {c.fact for rs in rulesets for rule in rs.rules for c in leaves(rule.when)
+                       if not c.derived and lookup(document, c.fact) is None}
+            for derived, wild in itertools.product(
+                    ({}, {n: None for n in declared}, {n: "yes" for n in declared}),
+                    (set(), unknown, unknown | {"derived." + n for n in declared})):
+                facts = Facts(document, derived, declared, wild)
+                for rs in rulesets:
+                    for rule in rs.rules:
+                        fast, slow = _both(rule.when, facts)
+                        assert fast == slow, rule.id
+                        results.add(fast[1])
+
+    check()
+    assert results == {True, False, None}

@@ -20,7 +20,8 @@ from engine.cases.vocab import MODALITIES, BodyRegion, Service, family
 def _known(value: Any) -> Any:
     """Enum members named 'unknown' become None; enums become their plain values."""
     if isinstance(value, Enum):
-        return None if value.value == "unknown" else value.value
+        value = value._value_  # what ``.value`` returns, without its descriptor (many a decision)
+        return None if value == "unknown" else value
     return value
 
 
@@ -38,20 +39,23 @@ def _any_flag(values: list[bool | None]) -> bool | None:
     return False
 
 
+# The treatment of record is taken as complete: a modality not in it was not given.
+_NOT_GIVEN = {"recorded": False, "sessions": 0, "approved": None, "functional_improvement": None,
+              "ongoing": False, "failed": None, "relief_percent": None, "relief_weeks": None,
+              "months_since_last": None}
+
+
 def _history(case: Case, day: dt.date | None) -> dict[str, dict[str, Any]]:
-    history: dict[str, dict[str, Any]] = {}
+    # Every modality not given first (a copy each: a document is the caller's to change), in
+    # ``MODALITIES`` order; the recorded ones then replace theirs in place.
+    not_given = _NOT_GIVEN.copy
+    history: dict[str, dict[str, Any]] = {modality: not_given() for modality in MODALITIES}
     # The treatments grouped by modality once (in their order), not the list scanned per modality.
     by_modality: dict[str, list[Any]] = {}
     for t in case.treatments:
-        by_modality.setdefault(t.modality.value, []).append(t)
-    for modality in MODALITIES:
-        entries = by_modality.get(modality)
-        if not entries:
-            # The treatment of record is taken as complete: a modality not in it was not given.
-            history[modality] = {"recorded": False, "sessions": 0, "approved": None,
-                                 "functional_improvement": None, "ongoing": False, "failed": None,
-                                 "relief_percent": None, "relief_weeks": None, "months_since_last": None}
-            continue
+        if t.modality.value in history:  # only the modalities of ``MODALITIES`` are facts
+            by_modality.setdefault(t.modality.value, []).append(t)
+    for modality, entries in by_modality.items():
         counts = [t.sessions for t in entries]
         approved = [t.approved for t in entries if t.approved is not None]
         improvements = {_known(t.functional_improvement) for t in entries} - {None}

@@ -71,11 +71,11 @@ def _words(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _fired_rule(rs: RuleSet, rule: Rule, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
+def _fired_rule(rule: Rule, citation: str, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
     # Built without validation: every value here is a str or None made by this module.
     return FiredRule.model_construct(
         id=rule.id, finding=rule.finding, derived=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
-        citation=rs.citation(rule), because=render(rule.because, document, derived),
+        citation=citation, because=render(rule.because, document, derived),
         to_pass=render(rule.to_pass, document, derived) if rule.to_pass else None, status=rule.status,
     )
 
@@ -149,13 +149,15 @@ def _unpredicted(base: dict[str, Any], code: str, reason: str) -> RequestDecisio
 def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
             derived: dict[str, str | None], day: dt.date) -> RequestDecision:
     """Turn the fired rules into a decision with its rationale (shared by every evaluator)."""
-    index = _explain_plan(rulesets).index
-    fired = [_fired_rule(*index[i], document, derived) for i in sorted(set(fired_ids), key=fired_ids.index)]
+    plan = _explain_plan(rulesets)
+    index, citations = plan.index, plan.citations
+    fired = [_fired_rule(index[i][1], citations[i], document, derived)
+             for i in sorted(set(fired_ids), key=fired_ids.index)]
     findings = [f for f in fired if f.finding]
     derivations = [f for f in fired if f.derived]
     base = dict(request=request.text, service=request.service.value, date_used=day,
                 **_date_basis(request), fired=fired,
-                derived=[f.id for f in derivations], guidelines=[_version(rs) for rs in rulesets])
+                derived=[f.id for f in derivations], guidelines=_versions(rulesets))
     resolution = resolve_findings({f.finding for f in findings}, supplements_only(rulesets))
     if resolution.supplement_only:
         # Only a supplementary file (a statute's cap) is in force: it found nothing against the
@@ -168,7 +170,7 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     deciding = [f for f in findings if f.finding == resolution.finding] if resolution.finding else []
     confidence = None if outcome is None else "high" if deciding else "low"
     # The definition rules that a deciding rule relied on are part of its reasons.
-    read = {c.derived_name for f in deciding for c in leaves(index[f.id][1].when) if c.derived}
+    read = {name for f in deciding for name in _reads(index[f.id][1])}
     supporting = [d for d in derivations if d.derived.split("=")[0] in read]
     reasons = deciding + supporting
     citations = list(dict.fromkeys(f.citation for f in reasons))
@@ -176,10 +178,33 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     rationale = _rationale(request, outcome, deciding, supporting, rulesets)
     no_prediction = deciding[0].because if outcome is None else None
     basis = None if outcome is None else ("criterion" if deciding else "no_criterion_met")
-    return RequestDecision(**base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
-                           citations=citations, rationale=rationale, to_pass=to_pass,
-                           no_prediction=no_prediction, basis=basis,
-                           no_prediction_reason="outside_guideline" if outcome is None else None)
+    # Built without validation: every value is made here from validated cases and rule files.
+    return RequestDecision.model_construct(
+        **base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
+        citations=citations, rationale=rationale, to_pass=to_pass, no_prediction=no_prediction, basis=basis,
+        no_prediction_reason="outside_guideline" if outcome is None else None)
+
+
+_VERSIONS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
+_READS: dict[int, tuple[Rule, tuple[str, ...]]] = {}
+
+
+def _versions(rulesets: list[RuleSet]) -> list[str]:
+    """``_version`` of each rule set, worked out once per combination (a fresh list each time: it
+    becomes part of a decision). The entry holds the rule sets, so no id is reused."""
+    key = tuple(id(rs) for rs in rulesets)
+    hit = _VERSIONS.get(key)
+    if hit is None:
+        hit = _VERSIONS[key] = (tuple(rulesets), [_version(rs) for rs in rulesets])
+    return list(hit[1])
+
+
+def _reads(rule: Rule) -> tuple[str, ...]:
+    """The derived facts a rule's condition reads (the entry holds the rule, so no id is reused)."""
+    hit = _READS.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        hit = _READS[id(rule)] = (rule, tuple(c.derived_name for c in leaves(rule.when) if c.derived))
+    return hit[1]
 
 
 def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule], supporting: list[FiredRule],

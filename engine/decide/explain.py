@@ -31,7 +31,7 @@ from engine.contract import (  # noqa: F401  (re-exported: the trace models were
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
 )
 from engine.cases.facttable import FACTS
-from engine.cases.document import lookup
+from engine.cases.document import lookup  # noqa: F401  (re-exported: the plain form of _Plan.unknown_facts)
 from engine.errors import EvaluationError
 from engine.rules.ir import DERIVED_PREFIX, AllOf, Compare, Condition, Rule, RuleSet, leaves
 from engine.rules.semantics import (  # noqa: F401  (Facts, value, leaf_result: re-exported for callers)
@@ -99,6 +99,23 @@ class _Plan:
     others: list[tuple[RuleSet, Rule]]  # the rules that derive nothing, in order
     index: dict[str, tuple[RuleSet, Rule]]
     plain_facts: tuple[str, ...]  # the case facts (not derived) that the rules read, once each
+    plain_parts: tuple[tuple[str, ...], ...] = ()  # each of them split into its path's parts
+    citations: dict[str, str] = field(default_factory=dict)  # rule id -> ``RuleSet.citation``
+
+    def unknown_facts(self, document: dict[str, Any]) -> set[str]:
+        """The plain facts whose value is unknown in the document (``lookup`` inlined: the
+        pre-check asks it of every request upheld by a rule)."""
+        unknown = set()
+        for fact, parts in zip(self.plain_facts, self.plain_parts):
+            node: Any = document
+            for part in parts:
+                if not isinstance(node, dict):
+                    node = None
+                    break
+                node = node.get(part)
+            if node is None:
+                unknown.add(fact)
+        return unknown
 
 
 _PLANS: dict[tuple[int, ...], _Plan] = {}
@@ -121,7 +138,9 @@ def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
     plain = dict.fromkeys(c.fact for _, rule in pairs for c in leaves(rule.when) if not c.derived)
     hit = _PLANS[key] = _Plan(tuple(rulesets), pairs, declared, by_name, order,
                               [(rs, rule) for rs, rule in pairs if not rule.derive],
-                              {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain))
+                              {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain),
+                              tuple(tuple(fact.split(".")) for fact in plain),
+                              {rule.id: rs.citation(rule) for rs, rule in pairs})
     return hit
 
 
@@ -243,13 +262,13 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     facts = Facts(document, normal.derived, declared)
     if deciding:
         # Only the deciding rules' results and the derived facts are read from this second run.
-        unknown = {fact for fact in plan.plain_facts if lookup(document, fact) is None}
+        unknown = plan.unknown_facts(document)
         strong = run(rulesets, document, wild=unknown, only=deciding)
         robust = [r for r in deciding if strong.results.get(r) is True]
         if robust:
             return Precheck(status="not_certifiable", reason=(
                 "A criterion against the request holds on the documented facts alone: "
-                + "; ".join(dict.fromkeys(index[r][0].citation(index[r][1]) for r in robust)) + "."))
+                + "; ".join(dict.fromkeys(plan.citations[r] for r in robust)) + "."))
         needing = list(deciding)
         # What makes them undecided once the unknown facts are left open.
         facts = Facts(document, strong.derived, declared, strong.wild)
@@ -267,8 +286,8 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     missing: dict[str, MissingFact] = {}
     for rule_id in needing:
         rs, rule = index[rule_id]
-        need = Need(rule=rule.id, citation=rs.citation(rule), because=render(rule.id))
-        for path in _blocking(_trace(rule.when, facts, {}, None)):
+        need = Need(rule=rule.id, citation=plan.citations[rule.id], because=render(rule.id))
+        for path in _blocking(rule.when, facts):
             entry = missing.get(path)
             if entry is None:
                 entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
@@ -277,16 +296,17 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
 
 
-def _blocking(node: NodeTrace) -> list[str]:
+def _blocking(cond: Condition, facts: Facts) -> list[str]:
     """The facts whose unknown value leaves an undecided condition undecided (the undecided leaves
-    reached through undecided groups), in order, once each."""
-    if node.result is not None:
+    reached through undecided groups), in order, once each: what the condition's trace shows,
+    without building it."""
+    if value(cond, facts) is not None:
         return []
-    if isinstance(node, ConditionTrace):
-        return [node.fact]
+    if isinstance(cond, Compare):
+        return [cond.fact]
     out: list[str] = []
-    for child in node.conditions:
-        for fact in _blocking(child):
+    for child in (cond.all if isinstance(cond, AllOf) else cond.any):
+        for fact in _blocking(child, facts):
             if fact not in out:
                 out.append(fact)
     return out

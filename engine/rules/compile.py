@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from engine.cases.facttable import FACTS
 from engine.cases.document import lookup
@@ -85,43 +85,57 @@ def durable_fact(document: dict[str, Any], paths: Sequence[str]) -> dict[str, An
     """The fact the compiled rules read: only ``paths``, lists as membership maps."""
     plan = _PLANS.get(id(paths))
     if plan is None or plan[0] is not paths:
-        plan = _PLANS[id(paths)] = (paths, _plan(paths))
-    fact: dict[str, Any] = {}
-    for source, member, parents, last in plan[1]:
-        node: Any = document
-        for part in source:
-            if not isinstance(node, dict):
-                node = None
-                break
-            node = node.get(part)
-        if member is None:
-            value = node
-        elif member is KNOWN:
-            value = node is not None
-        else:
-            value = None if node is None else member in node
-        target = fact
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[last] = value
-    return fact
+        plan = _PLANS[id(paths)] = (paths, _generate(paths))
+    return plan[1](document)
 
 
-# The steps of ``durable_fact`` for one list of paths (the host keeps each list alive, and the entry
-# holds it too, so an id is never reused for another list).
-_PLANS: dict[int, tuple[Sequence[str], list[tuple[tuple[str, ...], Any, tuple[str, ...], str]]]] = {}
+# ``durable_fact`` for one list of paths, generated once (the host keeps each list alive, and the
+# entry holds it too, so an id is never reused for another list).
+_PLANS: dict[int, tuple[Sequence[str], Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 
 
-def _plan(paths: Sequence[str]) -> list[tuple[tuple[str, ...], Any, tuple[str, ...], str]]:
-    steps = []
+def _generate(paths: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """One function that reads each path's value (every document node read once) and returns the
+    nested fact as a literal, its keys in the order ``_durable_fact_reference`` inserts them. Path
+    parts and list members are constants of the generated code, never written into its source."""
+    names: dict[str, Any] = {"isinstance": isinstance, "dict": dict}
+    nodes: dict[tuple[str, ...], str] = {(): "doc"}
+    lines: list[str] = []
+
+    def const(x: Any) -> str:
+        names[f"k{len(names)}"] = x
+        return f"k{len(names) - 1}"
+
+    def node(parts: tuple[str, ...]) -> str:  # a document node, None once a step is not an object
+        if parts not in nodes:
+            parent = node(parts[:-1])
+            nodes[parts] = f"n{len(nodes)}"
+            lines.append(f"{nodes[parts]} = {parent}.get({const(parts[-1])}) if isinstance({parent}, dict) else None")
+        return nodes[parts]
+
+    tree: dict[str, Any] = {}  # key -> subtree or value expression, in first-insertion order
     for path in paths:
         parent, _, last = path.rpartition(".")
         parts = tuple(path.split("."))
         if parent in LIST_FACTS:
-            steps.append((tuple(parent.split(".")), KNOWN if last == KNOWN else last, parts[:-1], parts[-1]))
+            members = node(tuple(parent.split(".")))
+            expr = (f"{members} is not None" if last == KNOWN
+                    else f"None if {members} is None else {const(last)} in {members}")
         else:
-            steps.append((parts, None, parts[:-1], parts[-1]))
-    return steps
+            expr = node(parts)
+        target = tree
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = f"({expr})"
+
+    def literal(subtree: dict[str, Any]) -> str:
+        return "{" + ", ".join(f"{const(k)}: {literal(v) if isinstance(v, dict) else v}"
+                               for k, v in subtree.items()) + "}"
+
+    body = lines + [f"return {literal(tree)}"]
+    source = "def fact(doc):\n" + "\n".join("    " + line for line in body)
+    exec(compile(source, "<engine.rules.compile durable_fact>", "exec"), names)  # noqa: S102
+    return names["fact"]
 
 
 def _durable_fact_reference(document: dict[str, Any], paths: Sequence[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ May import: ``engine.rules.ir`` (the rule form) and ``engine.cases.document`` (t
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable, Iterator, Literal, NamedTuple, Sequence, Union
 
@@ -45,25 +46,19 @@ def compare(op: str, seen: Any, value: Any) -> Result:
         return (seen is not None) == bool(value)
     if seen is None:
         return None
-    if op == "eq":
-        return seen == value
-    if op == "ne":
-        return seen != value
-    if op == "in":
-        return seen in value
-    if op == "contains":
-        return value in seen
-    if op == "excludes":
-        return value not in seen
-    if op == "gt":
-        return seen > value
-    if op == "gte":
-        return seen >= value
-    if op == "lt":
-        return seen < value
-    if op == "lte":
-        return seen <= value
-    raise ValueError(f"unknown operator {op}")
+    test = _OPERATORS.get(op)
+    if test is None:
+        raise ValueError(f"unknown operator {op}")
+    return test(seen, value)
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt,
+    "lte": operator.le,
+    "in": lambda seen, value: seen in value,
+    "contains": operator.contains,  # value in seen
+    "excludes": lambda seen, value: value not in seen,
+}
 
 
 # -- conditions -------------------------------------------------------------------------------------
@@ -96,6 +91,15 @@ class Facts:
 def value(cond: Condition, facts: Facts, cmp: CompareFn | None = None) -> Result:
     """The three-valued value of a condition. ``cmp`` replaces ``compare`` (tests break the
     semantics on purpose with it, to see the differential check fail)."""
+    if cmp is None and facts.domains is None:
+        # One fact document: the condition as one generated function (every decision runs this
+        # evaluator on every rule in force, to check durable_rules, and the pre-check with wildcards).
+        wild = facts.wild
+        cache = _GENERATED_WILD if wild else _GENERATED
+        hit = cache.get(id(cond))
+        if hit is None or hit[0] is not cond:
+            hit = cache[id(cond)] = (cond, _generate(cond, bool(wild)))
+        return hit[1](facts.document, facts.derived, facts.declared, wild)
     return _compiled(cond)(facts, cmp)
 
 
@@ -115,6 +119,20 @@ def _compiled(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
     return hit[1]
 
 
+def _test(op: str, value: Any) -> Callable[[Any], Result]:
+    """``compare(op, seen, value)`` as a function of ``seen`` alone, with the compared value
+    normalised once (a leaf is compared once per evaluation, several evaluations a decision)."""
+    raw = value
+    value = [normal_value(v) for v in value] if isinstance(value, list) else normal_value(value)
+    if op == "known":
+        want = bool(value)
+        return lambda seen: (seen is not None) == want
+    test = _OPERATORS.get(op)
+    if test is None:
+        return lambda seen: compare(op, seen, raw)  # raises as ``compare`` does, when evaluated
+    return lambda seen: None if seen is None else test(seen, value)
+
+
 def _over(values: Iterable[Any], op: str, operand: Any, cmp: CompareFn) -> Result:
     """A leaf over several values a fact may take: true of all, of none, or of some."""
     results = [v is not ABSENT and cmp(op, v, operand) is True for v in values]
@@ -124,6 +142,7 @@ def _over(values: Iterable[Any], op: str, operand: Any, cmp: CompareFn) -> Resul
 def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
     if isinstance(cond, Compare):
         fact, op, operand = cond.fact, cond.op, cond.value
+        test = _test(op, operand)
         if cond.derived:
             name = cond.derived_name
 
@@ -156,12 +175,12 @@ def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
             seen = get(facts)
             if seen is ABSENT:
                 return None
-            return (cmp or compare)(op, seen, operand)
+            return test(seen) if cmp is None else cmp(op, seen, operand)
         return leaf
     # Kleene's AND and OR are duals: in ``all`` one false child decides, in ``any`` one true one;
     # else any undecided child leaves the group undecided.
-    is_all = isinstance(cond, AllOf)
-    children = [_build(c) for c in (cond.all if is_all else cond.any)]
+    is_all, members = _members(cond)
+    children = [_build(c) for c in members]
     decisive = not is_all
 
     def group(facts: Facts, cmp: CompareFn | None) -> Result:
@@ -174,6 +193,72 @@ def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
                 undecided = True
         return None if undecided else not decisive
     return group
+
+
+def _members(cond: AllOf | AnyOf) -> tuple[bool, list[Condition]]:
+    """Whether a group is an ``all``, and its members."""
+    return (True, cond.all) if isinstance(cond, AllOf) else (False, cond.any)
+
+
+# ``compare(op, v, k)`` for a value ``v`` that is not None, as Python source (the generated form of
+# ``_OPERATORS``; ``tests/test_semantics.py`` checks that both forms agree).
+_SOURCE = {"eq": "v == {k}", "ne": "v != {k}", "gt": "v > {k}", "gte": "v >= {k}", "lt": "v < {k}",
+           "lte": "v <= {k}", "in": "v in {k}", "contains": "{k} in v", "excludes": "{k} not in v"}
+Generated = Callable[[dict[str, Any], dict[str, Any], Collection[str], Collection[str]], Result]
+_GENERATED: dict[int, tuple[Condition, Generated]] = {}  # by id(condition)
+_GENERATED_WILD: dict[int, tuple[Condition, Generated]] = {}  # the same, with wildcards
+
+
+def _generate(cond: Condition, wild: bool) -> Generated:
+    """``_build(cond)`` without domains or ``cmp``, as one Python function per group: its leaves
+    are read and compared inline (``wild``: each first looked up in the wildcard facts). Every
+    name, path part and compared value is passed as a constant of the generated code, never
+    written into its source."""
+    names: dict[str, Any] = {"ABSENT": ABSENT, "isinstance": isinstance, "dict": dict, "compare": compare}
+    lines: list[str] = []
+
+    def const(x: Any) -> str:
+        names[f"k{len(names)}"] = x
+        return f"k{len(names) - 1}"
+
+    def leaf(c: Compare) -> list[str]:
+        out = [f"if {const(c.fact)} in wild:", "    r = None", "else:"] if wild else ["if True:"]
+        if c.derived:
+            n = const(c.derived_name)
+            out += [f"    v = derived.get({n}, ABSENT) if {n} in declared else ABSENT", "    if v is ABSENT:",
+                    "        r = None", "    else:"]
+        else:
+            out += ["    v = doc"] + [f"    v = v.get({const(p)}) if isinstance(v, dict) else None"
+                                     for p in c.fact.split(".")]
+            out += ["    if True:"]
+        operand = [normal_value(x) for x in c.value] if isinstance(c.value, list) else normal_value(c.value)
+        if c.op == "known":
+            test = f"(v is not None) == {const(bool(operand))}"
+        elif c.op in _SOURCE:
+            test = "None if v is None else (" + _SOURCE[c.op].format(k=const(operand)) + ")"
+        else:  # raises as ``compare`` does, when evaluated
+            test = f"compare({const(c.op)}, v, {const(c.value)})"
+        return out + [f"        r = {test}"]
+
+    def function(node: Condition) -> str:
+        body: list[str] = []
+        if isinstance(node, Compare):
+            body += leaf(node) + ["return r"]
+        else:
+            is_all, members = _members(node)
+            decisive = not is_all
+            body.append("u = False")
+            for child in members:
+                body += leaf(child) if isinstance(child, Compare) else [f"r = {function(child)}(doc, derived, declared, wild)"]
+                body += [f"if r is {decisive}:", f"    return {decisive}", "if r is None:", "    u = True"]
+            body.append(f"return None if u else {not decisive}")
+        name = f"f{len(lines)}"
+        lines.append(f"def {name}(doc, derived, declared, wild):\n" + "\n".join("    " + b for b in body))
+        return name
+
+    top = function(cond)
+    exec(compile("\n\n".join(lines), "<engine.rules.semantics condition>", "exec"), names)  # noqa: S102
+    return names[top]
 
 
 # -- derived facts ----------------------------------------------------------------------------------

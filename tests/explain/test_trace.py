@@ -171,6 +171,7 @@ def test_an_evaluation_of_only_some_rules_gives_them_and_every_derived_fact_the_
         checked += 1
         document = fact_document(case, request, day)
         unknown = {p for p in explain._plan(rulesets).plain_facts if explain.lookup(document, p) is None}
+        assert explain._plan(rulesets).unknown_facts(document) == unknown
         full = explain.run(rulesets, document, wild=unknown)
         chosen = [rule.id for rs in rulesets for rule in rs.rules if not rule.derive][::2]
         part = explain.run(rulesets, document, wild=unknown, only=chosen)
@@ -181,3 +182,30 @@ def test_an_evaluation_of_only_some_rules_gives_them_and_every_derived_fact_the_
         with pytest.raises(ValueError):
             explain.run(rulesets, document, only=chosen, trace=True)
     assert checked >= 3
+
+
+def test_the_facts_blocking_a_condition_are_the_undecided_leaves_of_its_trace():
+    # The pre-check reads the blocking facts from the condition itself; the trace (built from the
+    # same evaluator) is the plain statement of them: undecided leaves reached through undecided groups.
+    from engine.rules.semantics import Facts
+    from helpers import in_force_requests
+
+    def from_trace(node):
+        if node.result is not None:
+            return []
+        if isinstance(node, explain.ConditionTrace):
+            return [node.fact]
+        return list(dict.fromkeys(f for child in node.conditions for f in from_trace(child)))
+
+    nonempty = 0
+    for path in SEEDS:
+        for _, _, rulesets, document in in_force_requests(load_case(str(path))):
+            plan = explain._plan(rulesets)
+            for wild in (None, plan.unknown_facts(document)):
+                ev = explain.run(rulesets, document, wild=wild)
+                facts = Facts(document, ev.derived, plan.declared, ev.wild)
+                for rs, rule in plan.pairs:
+                    blocking = explain._blocking(rule.when, facts)
+                    assert blocking == from_trace(explain._trace(rule.when, facts, {}, None)), rule.id
+                    nonempty += bool(blocking)
+    assert nonempty > 20
