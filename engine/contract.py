@@ -16,7 +16,7 @@ Outcome = Literal["fired", "did_not_fire", "undecided"]
 # -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ConditionTrace(_Model):
@@ -41,7 +41,6 @@ class GroupTrace(_Model):
     conditions: list[Union[ConditionTrace, "GroupTrace"]]
 
 
-GroupTrace.model_rebuild()
 NodeTrace = Union[ConditionTrace, GroupTrace]
 
 
@@ -112,7 +111,7 @@ class Precheck(_Model):
 class Change(BaseModel):
     """One change: a field of the case (``request.*`` for the request), from what, to what."""
 
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True, defer_build=True)
 
     field: str
     from_: Any = Field(alias="from", description="the current value; null when unknown")
@@ -122,6 +121,8 @@ class Change(BaseModel):
 
 class Advice(BaseModel):
     """What would make an Upheld request pass, or why nothing a provider can change would."""
+
+    model_config = ConfigDict(defer_build=True)
 
     possible: bool
     changes: list[Change] = Field(default_factory=list)
@@ -141,6 +142,8 @@ class Advice(BaseModel):
 class FiredRule(BaseModel):
     """A rule that fired, with its citation and its sentence filled from the facts."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     finding: str | None = None
     derived: str | None = None
@@ -156,6 +159,8 @@ Basis = Literal["criterion", "no_criterion_met"]
 
 
 class RequestDecision(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     request: str
     service: str
     outcome: Literal["Upheld", "Overturned"] | None = Field(
@@ -190,6 +195,8 @@ class RequestDecision(BaseModel):
 
 
 class CaseDecision(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str | None
     source: str | None = None
     decisions: list[RequestDecision]

@@ -25,7 +25,7 @@ DERIVED_PREFIX = "derived."
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Compare(Node):
@@ -53,9 +53,7 @@ class AnyOf(Node):
     any: list["Condition"]
 
 
-Condition = Union[Compare, AllOf, AnyOf]
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
+Condition = Union[Compare, AllOf, AnyOf]  # AllOf and AnyOf resolve it when first built (defer_build)
 
 
 class Rule(Node):
