@@ -10,6 +10,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.factories import empty_dict, empty_list
+
 Outcome = Literal["fired", "did_not_fire", "undecided"]
 
 
@@ -90,8 +92,8 @@ class MissingFact(_Model):
     fact: str
     words: str
     details: list[str] = Field(
-        default_factory=list, description="for a derived fact: the unknown facts it is read from")
-    needed_by: list[Need] = Field(default_factory=list)
+        default_factory=empty_list, description="for a derived fact: the unknown facts it is read from")
+    needed_by: list[Need] = Field(default_factory=empty_list)
 
 
 class Precheck(_Model):
@@ -105,7 +107,7 @@ class Precheck(_Model):
 
     status: PrecheckStatus
     reason: str
-    missing: list[MissingFact] = Field(default_factory=list)
+    missing: list[MissingFact] = Field(default_factory=empty_list)
 
 
 class Change(BaseModel):
@@ -125,15 +127,15 @@ class Advice(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     possible: bool
-    changes: list[Change] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=empty_list)
     alternatives: list[list[Change]] = Field(
-        default_factory=list, description="other verified changes of the same size, if any")
+        default_factory=empty_list, description="other verified changes of the same size, if any")
     verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
-    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
+    rules: list[str] = Field(default_factory=empty_list, description="the rules that would then decide")
     establishes: dict[str, str | None] = Field(
-        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
+        default_factory=empty_dict, description="derived facts the changes would establish, e.g. functional_improvement")
     establishes_words: list[str] = Field(
-        default_factory=list, description="the same, in plain words with the definition's citation")
+        default_factory=empty_list, description="the same, in plain words with the definition's citation")
     words: str = Field(description="the advice (or the reason there is none) in plain words")
     reason: str | None = Field(None, description="why no change can make the request pass")
     evaluated: int = Field(0, description="candidate cases evaluated by the search")
@@ -166,13 +168,13 @@ class RequestDecision(BaseModel):
     outcome: Literal["Upheld", "Overturned"] | None = Field(
         description="null when no prediction can be made (see no_prediction)")
     confidence: Literal["high", "low"] | None = None
-    rules: list[str] = Field(default_factory=list, description="the deciding rules")
-    citations: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=empty_list, description="the deciding rules")
+    citations: list[str] = Field(default_factory=empty_list)
     rationale: str
-    to_pass: list[str] = Field(default_factory=list)
-    derived: list[str] = Field(default_factory=list, description="derivation rules that fired")
-    fired: list[FiredRule] = Field(default_factory=list)
-    guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
+    to_pass: list[str] = Field(default_factory=empty_list)
+    derived: list[str] = Field(default_factory=empty_list, description="derivation rules that fired")
+    fired: list[FiredRule] = Field(default_factory=empty_list)
+    guidelines: list[str] = Field(default_factory=empty_list, description="rule files applied, with version")
     date_used: dt.date | None = None
     date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
     date_basis: str | None = Field(None, description="why date_used is that date, in words")
