@@ -104,3 +104,12 @@ def test_a_cached_rulebook_reads_a_rule_set_only_when_it_is_selected(rules: Path
         assert cached.for_service(s) == files.for_service(s)
     assert cached.rulesets == files.rulesets
     assert all(a is b for a, b in zip(picked, cached.in_force(service, day)))  # read once, the same objects
+
+
+def test_the_key_follows_pydantic_whose_models_the_entry_holds(rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pydantic
+
+    files = sorted(rules.rglob("*.yaml"))
+    base = rulecache.key(files)
+    monkeypatch.setattr(pydantic, "VERSION", "0.0.0-other")
+    assert rulecache.key(files) != base
