@@ -3,16 +3,27 @@
 Kept apart from the engine so that rendering, validating or serving a decision never loads
 durable_rules (a test imports this module with durable_rules made unimportable).
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile and evaluate every field's
+# annotation string when the module is imported (a few ms of every `imr check`).
 
 import datetime as dt
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.factories import empty_dict, empty_list
-
 Outcome = Literal["fired", "did_not_fire", "undecided"]
+
+
+# Default factories of model fields (here and in engine.cases.facts), written in Python: pydantic asks
+# inspect.signature whether a default factory takes the validated data, which for the builtins list
+# and dict means parsing their text signature with tokenize (and compiling tokenize's pattern first),
+# about 8 ms of every `imr check` over ~25 fields. A Python function's signature is read from its code.
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[Any, Any]:
+    return {}
 
 
 # -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------

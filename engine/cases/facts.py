@@ -4,7 +4,8 @@
 empty list everywhere. Unknown keys are errors. The actual determination stored on a request is for
 the audit only: the rule engine never reads it (see ``engine.cases.document``).
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile and evaluate every field's
+# annotation string when the module is imported (a few ms of every `imr check`).
 
 import datetime as dt
 import json
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from engine.errors import InputError
-from engine.factories import empty_dict, empty_list
+from engine.contract import empty_dict, empty_list
 from engine.cases.sources import Document, load, parse, register_keys
 from engine.cases.validation import FieldProblem, field_path, validate
 from engine.cases.vocab import (
