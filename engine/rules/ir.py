@@ -7,7 +7,8 @@ depends on another's representation.
 Three-valued logic: a comparison against an unknown (null) fact is *undecided*, never true. Only
 ``known: false`` is true of an unknown fact. A rule fires only when its condition is true.
 """
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would compile and evaluate every field's
+# annotation string at import (`imr check` imports these models to read the cached rulebook).
 
 import datetime as dt
 from typing import Any, Literal, Union
