@@ -645,9 +645,10 @@ class Rulebook:
 
     def _ruleset(self, i: int) -> RuleSet:
         read = self.__dict__.setdefault("_read", {})
-        if i not in read:
-            read[i] = pickle.loads(self._blobs[i])
-        return read[i]
+        rs = read.get(i)
+        if rs is None:  # setdefault: threads of `imr serve` reading the same rule set all get one object
+            rs = read.setdefault(i, pickle.loads(self._blobs[i]))
+        return rs
 
     @property
     def derived(self) -> dict[str, tuple[str, ...]]:
