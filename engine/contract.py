@@ -144,7 +144,8 @@ class Advice(BaseModel):
     verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
     rules: list[str] = Field(default_factory=empty_list, description="the rules that would then decide")
     establishes: dict[str, str | None] = Field(
-        default_factory=empty_dict, description="derived facts the changes would establish, e.g. functional_improvement")
+        default_factory=empty_dict,
+        description="derived facts the changes would establish, e.g. functional_improvement")
     establishes_words: list[str] = Field(
         default_factory=empty_list, description="the same, in plain words with the definition's citation")
     words: str = Field(description="the advice (or the reason there is none) in plain words")

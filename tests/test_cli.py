@@ -132,9 +132,9 @@ def test_check_of_a_case_file_does_not_import_the_letter_reader():
 
 def test_check_of_one_case_builds_only_what_it_uses_and_collects_again_after_loading(tmp_path):
     # What the start of `imr check` was made cheaper by (issue #15), each of which a change could undo
-    # silently: models built on first use, the rule sets read from the cache when selected, the drug
-    # name pattern left uncompiled, the citation parser not imported, and the collector held during loading, then on again (a long batch
-    # must be collected). main() without arguments, as the installed tool calls it.
+    # silently: models built on first use, the drug name pattern left uncompiled, the citation parser
+    # not imported, and the collector held during loading, then on again (a long batch must be
+    # collected). main() without arguments, as the installed tool calls it.
     case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
     probe = ("import atexit, gc, sys\n"
              "from engine import cli\n"
