@@ -3,7 +3,8 @@
 Kept apart from the engine so that rendering, validating or serving a decision never loads
 durable_rules (a test imports this module with durable_rules made unimportable).
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile and evaluate every field's
+# annotation string when the module is imported (a few ms of every `imr check`).
 
 import datetime as dt
 from typing import Any, Literal, Union
@@ -13,10 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field
 Outcome = Literal["fired", "did_not_fire", "undecided"]
 
 
+# Default factories of model fields (here and in engine.cases.facts), written in Python: pydantic asks
+# inspect.signature whether a default factory takes the validated data, which for the builtins list
+# and dict means parsing their text signature with tokenize (and compiling tokenize's pattern first),
+# about 8 ms of every `imr check` over ~25 fields. A Python function's signature is read from its code.
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[Any, Any]:
+    return {}
+
+
 # -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ConditionTrace(_Model):
@@ -41,7 +54,6 @@ class GroupTrace(_Model):
     conditions: list[Union[ConditionTrace, "GroupTrace"]]
 
 
-GroupTrace.model_rebuild()
 NodeTrace = Union[ConditionTrace, GroupTrace]
 
 
@@ -91,8 +103,8 @@ class MissingFact(_Model):
     fact: str
     words: str
     details: list[str] = Field(
-        default_factory=list, description="for a derived fact: the unknown facts it is read from")
-    needed_by: list[Need] = Field(default_factory=list)
+        default_factory=empty_list, description="for a derived fact: the unknown facts it is read from")
+    needed_by: list[Need] = Field(default_factory=empty_list)
 
 
 class Precheck(_Model):
@@ -106,13 +118,13 @@ class Precheck(_Model):
 
     status: PrecheckStatus
     reason: str
-    missing: list[MissingFact] = Field(default_factory=list)
+    missing: list[MissingFact] = Field(default_factory=empty_list)
 
 
 class Change(BaseModel):
     """One change: a field of the case (``request.*`` for the request), from what, to what."""
 
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True, defer_build=True)
 
     field: str
     from_: Any = Field(alias="from", description="the current value; null when unknown")
@@ -123,16 +135,19 @@ class Change(BaseModel):
 class Advice(BaseModel):
     """What would make an Upheld request pass, or why nothing a provider can change would."""
 
+    model_config = ConfigDict(defer_build=True)
+
     possible: bool
-    changes: list[Change] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=empty_list)
     alternatives: list[list[Change]] = Field(
-        default_factory=list, description="other verified changes of the same size, if any")
+        default_factory=empty_list, description="other verified changes of the same size, if any")
     verified: bool = Field(False, description="the real engine predicts Overturned with the changes")
-    rules: list[str] = Field(default_factory=list, description="the rules that would then decide")
+    rules: list[str] = Field(default_factory=empty_list, description="the rules that would then decide")
     establishes: dict[str, str | None] = Field(
-        default_factory=dict, description="derived facts the changes would establish, e.g. functional_improvement")
+        default_factory=empty_dict,
+        description="derived facts the changes would establish, e.g. functional_improvement")
     establishes_words: list[str] = Field(
-        default_factory=list, description="the same, in plain words with the definition's citation")
+        default_factory=empty_list, description="the same, in plain words with the definition's citation")
     words: str = Field(description="the advice (or the reason there is none) in plain words")
     reason: str | None = Field(None, description="why no change can make the request pass")
     evaluated: int = Field(0, description="candidate cases evaluated by the search")
@@ -140,6 +155,8 @@ class Advice(BaseModel):
 
 class FiredRule(BaseModel):
     """A rule that fired, with its citation and its sentence filled from the facts."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     finding: str | None = None
@@ -156,18 +173,20 @@ Basis = Literal["criterion", "no_criterion_met"]
 
 
 class RequestDecision(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     request: str
     service: str
     outcome: Literal["Upheld", "Overturned"] | None = Field(
         description="null when no prediction can be made (see no_prediction)")
     confidence: Literal["high", "low"] | None = None
-    rules: list[str] = Field(default_factory=list, description="the deciding rules")
-    citations: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=empty_list, description="the deciding rules")
+    citations: list[str] = Field(default_factory=empty_list)
     rationale: str
-    to_pass: list[str] = Field(default_factory=list)
-    derived: list[str] = Field(default_factory=list, description="derivation rules that fired")
-    fired: list[FiredRule] = Field(default_factory=list)
-    guidelines: list[str] = Field(default_factory=list, description="rule files applied, with version")
+    to_pass: list[str] = Field(default_factory=empty_list)
+    derived: list[str] = Field(default_factory=empty_list, description="derivation rules that fired")
+    fired: list[FiredRule] = Field(default_factory=empty_list)
+    guidelines: list[str] = Field(default_factory=empty_list, description="rule files applied, with version")
     date_used: dt.date | None = None
     date_stated: bool = Field(True, description="false when the request states no date and date_used is --today")
     date_basis: str | None = Field(None, description="why date_used is that date, in words")
@@ -190,6 +209,8 @@ class RequestDecision(BaseModel):
 
 
 class CaseDecision(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     case_id: str | None
     source: str | None = None
     decisions: list[RequestDecision]

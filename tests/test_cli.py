@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,55 @@ def test_check_of_a_case_file_does_not_import_the_letter_reader():
     loaded = proc.stdout.rsplit("LOADED ", 1)[1].split()
     assert "engine.decide.decision" in loaded  # the probe saw a real check
     assert [m for m in loaded if m.startswith("engine.letters")] == []
+
+
+def test_check_of_one_case_builds_only_what_it_uses_and_collects_again_after_loading(tmp_path):
+    # What the start of `imr check` was made cheaper by (issue #15), each of which a change could undo
+    # silently: models built on first use, the drug name pattern left uncompiled, the citation parser
+    # not imported, and the collector held during loading, then on again (a long batch must be
+    # collected). main() without arguments, as the installed tool calls it.
+    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
+    probe = ("import atexit, gc, sys\n"
+             "from engine import cli\n"
+             "def report():\n"
+             "    from pydantic import BaseModel\n"
+             "    from engine.cases import terms\n"
+             "    from engine.rules import rulebook\n"
+             "    def subs(c):\n"
+             "        for s in c.__subclasses__():\n"
+             "            yield s\n"
+             "            yield from subs(s)\n"
+             "    built = sorted({m.__name__ for m in subs(BaseModel) if m.__module__.startswith('engine.')\n"
+             "                    and m.__pydantic_complete__})\n"
+             "    print('BUILT', *built)\n"
+             "    print('PATTERN', 'regex' in terms._lexicon().__dict__)\n"
+             "    print('COLLECTOR', gc.isenabled(), gc.get_freeze_count() > 10000)\n"
+             "    print('CITATIONS', 'engine.cases.citations' in sys.modules)\n"
+             "atexit.register(report)\n"
+             "sys.argv = ['imr', 'check', '--no-advice', sys.argv[1]]\n"
+             "sys.exit(cli.main())\n")
+    env = {**os.environ, "IMR_CACHE_DIR": str(tmp_path)}
+    env.pop("IMR_NO_CACHE", None)
+    subprocess.run([sys.executable, "-m", "engine", "check", "--no-advice", str(case)], env=env,
+                   capture_output=True, check=True, timeout=60)  # fills the rulebook cache
+    proc = subprocess.run([sys.executable, "-c", probe, str(case)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if line.split(" ")[0].isupper())
+    built = set(lines["BUILT"].split())
+    assert {"Case", "CaseDecision", "RequestDecision"} <= built  # the probe saw a real check
+    assert not built & {"Rule", "RuleSet", "Compare", "Citation", "Trace", "Advice", "Treatment", "Request"}
+    assert lines["PATTERN"] == "False"
+    assert lines["COLLECTOR"] == "True True"
+    assert lines["CITATIONS"] == "False"  # a case file's check parses no guideline line
+
+
+def test_main_called_by_a_program_leaves_the_collector_alone(capsys):
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert cli.main(["check", "--no-advice", str(DESIGN)]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 LICENSED_RULE = """\

@@ -89,3 +89,27 @@ def test_no_cache_when_turned_off(rules: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("IMR_NO_CACHE", "1")
     load_rulebook([rules])
     assert entries(rules) == []
+
+
+def test_a_cached_rulebook_reads_a_rule_set_only_when_it_is_selected(rules: Path) -> None:
+    files = load_rulebook([rules])
+    cached = load_rulebook([rules])
+    services = sorted({s for rs in files.rulesets for s in rs.services})
+    day = min(rs.in_force_from for rs in files.rulesets)
+    service = next(s for s in services if files.in_force(s, day))
+    picked = cached.in_force(service, day)
+    assert [rs.key for rs in picked] == [rs.key for rs in files.in_force(service, day)]
+    assert "rulesets" not in cached.__dict__ and 0 < len(cached.__dict__["_read"]) < len(files.rulesets)
+    for s in services:  # the same selection, read one by one, as from the whole list
+        assert cached.for_service(s) == files.for_service(s)
+    assert cached.rulesets == files.rulesets
+    assert all(a is b for a, b in zip(picked, cached.in_force(service, day)))  # read once, the same objects
+
+
+def test_the_key_follows_pydantic_whose_models_the_entry_holds(rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pydantic
+
+    files = sorted(rules.rglob("*.yaml"))
+    base = rulecache.key(files)
+    monkeypatch.setattr(pydantic, "VERSION", "0.0.0-other")
+    assert rulecache.key(files) != base

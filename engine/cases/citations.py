@@ -30,7 +30,7 @@ class CitationKind(StrEnum):
 
 
 class Citation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: CitationKind
     guideline: str | None = Field(None, description="e.g. 'Chronic Pain Medical Treatment', 'ODG'")

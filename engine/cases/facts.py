@@ -4,7 +4,8 @@
 empty list everywhere. Unknown keys are errors. The actual determination stored on a request is for
 the audit only: the rule engine never reads it (see ``engine.cases.document``).
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would compile and evaluate every field's
+# annotation string when the module is imported (a few ms of every `imr check`).
 
 import datetime as dt
 import json
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from engine.errors import InputError
+from engine.contract import empty_dict, empty_list
 from engine.cases.sources import Document, load, parse, register_keys
 from engine.cases.validation import FieldProblem, field_path, validate
 from engine.cases.vocab import (
@@ -69,7 +71,7 @@ Modality = Service | OtherModality
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True, defer_build=True)
 
 
 class Claimant(Model):
@@ -212,7 +214,7 @@ class Request(Model):
     quantity: Annotated[Int, Field(ge=1)] | None = None
     frequency_per_week: Annotated[Number, Field(gt=0)] | None = None
     duration_weeks: Annotated[Number, Field(gt=0)] | None = None
-    body_regions: list[BodyRegion] = Field(default_factory=list)
+    body_regions: list[BodyRegion] = Field(default_factory=empty_list)
     date: dt.date | None = Field(None, description="request or UR date; picks the guideline version")
     judged_on: dt.date | None = Field(
         None, description="the date the request is judged as of, when it is not its own date: a letter's "
@@ -258,7 +260,7 @@ class Request(Model):
     compounded: Bool | None = Field(
         None, description="a medication: a compounded product (e.g. an oral suspension kit); null = not stated")
     studies: list[ElectrodiagnosticStudy] = Field(
-        default_factory=list, description="the studies an electrodiagnostic request names (emg, ncs, ssep); "
+        default_factory=empty_list, description="the studies an electrodiagnostic request names (emg, ncs, ssep); "
         "[] when it names none")
     ordered_on: dt.date | None = Field(
         None, description="the date the service was ordered (the request for authorization), when the "
@@ -280,12 +282,12 @@ class ClinicalFacts(Model):
     """What is known about the injured worker; shared by every request of the case."""
 
     claimant: Claimant = Field(default_factory=Claimant)
-    diagnoses: list[Diagnosis] = Field(default_factory=list)
-    conditions: list[Condition] = Field(default_factory=list)
-    body_regions: list[BodyRegion] = Field(default_factory=list)
-    medications: list[Medication] = Field(default_factory=list)
+    diagnoses: list[Diagnosis] = Field(default_factory=empty_list)
+    conditions: list[Condition] = Field(default_factory=empty_list)
+    body_regions: list[BodyRegion] = Field(default_factory=empty_list)
+    medications: list[Medication] = Field(default_factory=empty_list)
     treatments: list[Treatment] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="treatment of record; a modality not listed was not given (0 sessions)",
     )
     functional_status: FunctionalStatus = Field(default_factory=FunctionalStatus)
@@ -293,12 +295,12 @@ class ClinicalFacts(Model):
     program_evaluation: ProgramEvaluation = Field(
         default_factory=ProgramEvaluation,
         description="admission criteria for a functional restoration program (CPMTG pp. 31-32)")
-    surgery: list[Surgery] = Field(default_factory=list)
-    planned_procedures: list[str] = Field(default_factory=list)
+    surgery: list[Surgery] = Field(default_factory=empty_list)
+    planned_procedures: list[str] = Field(default_factory=empty_list)
     gastrointestinal: Gastrointestinal = Field(default_factory=Gastrointestinal)
     opioid_monitoring: OpioidMonitoring = Field(default_factory=OpioidMonitoring)
     regional_findings: list[RegionFinding] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="findings of the history and examination by body region (red flags, signs of "
         "internal derangement, nerve deficits, paresthesias); a finding not listed is not documented")
 
@@ -308,7 +310,7 @@ class Case(ClinicalFacts):
     letter: str | None = Field(None, description="the determination letter the case was built from")
     requests: Annotated[list[Request], Field(min_length=1)]
     evidence: dict[str, Annotated[Evidence, BeforeValidator(_evidence)]] = Field(
-        default_factory=dict, description="fact path -> the letter's words that support it"
+        default_factory=empty_dict, description="fact path -> the letter's words that support it"
     )
     rationale_facts: ClinicalFacts | None = Field(
         None,

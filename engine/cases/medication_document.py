@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from engine.cases.facts import Case, Request
-from engine.cases.terms import find_drugs
+from engine.cases.terms import drug_named, find_drugs
 from engine.cases.vocab import DrugClass, GiRiskFactor, Improvement
 
 
@@ -19,6 +19,9 @@ from engine.cases.vocab import DrugClass, GiRiskFactor, Improvement
 def _drug_class(name: str) -> tuple[str, DrugClass] | None:
     """The generic name and class of a medication of record (its first drug named), if known.
     Cached: advice builds many fact documents of one case."""
+    whole = drug_named(name)
+    if whole is not None:
+        return whole.name, whole.drug_class
     found = find_drugs(name)
     return (found[0][0].name, found[0][0].drug_class) if found else None
 

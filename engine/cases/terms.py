@@ -317,6 +317,14 @@ def generic_names() -> tuple[str, ...]:
                          for part in d.name.split("/")}))
 
 
+def drug_named(text: str) -> Drug | None:
+    """The drug ``text`` names as a whole (one generic, brand or kit name in any case and spacing),
+    else None. Where it is not None, it is the drug ``find_drugs(text)`` finds first (and only): the
+    names are ASCII, tried longest first, so the match at the text's start is the whole name. A case
+    file's medication is usually one name, and this look-up spares compiling the pattern of every name."""
+    return _lexicon().by_name.get(" ".join(text.lower().split()))
+
+
 def find_drugs(text: str) -> list[tuple[Drug, Span]]:
     """Medications named in ``text`` (generic, brand or kit names), in order."""
     # Asked of the same sentence by several readers (medications, improvement, a request's course).

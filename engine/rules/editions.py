@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import yaml
 
-from engine.cases.citations import Citation, CitationKind
+if TYPE_CHECKING:  # imported where used: `imr check` reads licensed_from() only, no citation
+    from engine.cases.citations import Citation
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def _periods() -> dict[tuple[str, int | None, bool], Period]:
 
 def period_of(citations: Iterable[Citation]) -> Period | None:
     """The period of the cited MTUS editions (the shortest when several are cited), or None."""
+    from engine.cases.citations import CitationKind
+
     periods = _periods()
     found = []
     for c in citations:

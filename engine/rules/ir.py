@@ -7,7 +7,8 @@ depends on another's representation.
 Three-valued logic: a comparison against an unknown (null) fact is *undecided*, never true. Only
 ``known: false`` is true of an unknown fact. A rule fires only when its condition is true.
 """
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would compile and evaluate every field's
+# annotation string at import (`imr check` imports these models to read the cached rulebook).
 
 import datetime as dt
 from typing import Any, Literal, Union
@@ -25,7 +26,7 @@ DERIVED_PREFIX = "derived."
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Compare(Node):
@@ -53,9 +54,7 @@ class AnyOf(Node):
     any: list["Condition"]
 
 
-Condition = Union[Compare, AllOf, AnyOf]
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
+Condition = Union[Compare, AllOf, AnyOf]  # AllOf and AnyOf resolve it when first built (defer_build)
 
 
 class Rule(Node):

@@ -8,6 +8,7 @@ files (``derives:``) and concluded by their rules.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 import string
 from dataclasses import dataclass, field
@@ -624,9 +625,30 @@ _DEFINITIONS = "\0definitions"  # not a service name: the key of the definition 
 
 @dataclass
 class Rulebook:
-    """Every rule set, ready to be selected by service and date."""
+    """Every rule set, ready to be selected by service and date.
+
+    Pickled (the rulebook cache, ``engine.rules.rulecache``), each rule set is kept apart with the
+    services that pick it, and read back only when first selected: one `imr check` judges a request
+    by a few of the rule sets, and reading all of them was most of the cache's cost. ``rulesets`` reads
+    the rest when asked for.
+    """
 
     rulesets: list[RuleSet]
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for `rulesets` of an unpickled rulebook not yet read in full.
+        if name != "rulesets" or "_blobs" not in self.__dict__:
+            raise AttributeError(name)
+        rulesets = [self._ruleset(i) for i in range(len(self._blobs))]
+        self.__dict__["rulesets"] = rulesets
+        return rulesets
+
+    def _ruleset(self, i: int) -> RuleSet:
+        read = self.__dict__.setdefault("_read", {})
+        rs = read.get(i)
+        if rs is None:  # setdefault: threads of `imr serve` reading the same rule set all get one object
+            rs = read.setdefault(i, pickle.loads(self._blobs[i]))
+        return rs
 
     @property
     def derived(self) -> dict[str, tuple[str, ...]]:
@@ -639,15 +661,22 @@ class Rulebook:
         return list(self._by_service(service))
 
     def _by_service(self, service: str) -> tuple[RuleSet, ...]:
-        # Remembered per service (a bounded set) while the list of rule sets is the same object.
+        # Remembered per service (a bounded set) while the list of rule sets is the same object (None:
+        # the unpickled rule sets, read one by one).
+        current = self.__dict__.get("rulesets")
         memo = self.__dict__.get("_memo")
-        if memo is None or memo[0] is not self.rulesets or len(memo[1]) > 4096:
-            memo = self.__dict__["_memo"] = (self.rulesets, {})
+        if memo is None or memo[0] is not current or len(memo[1]) > 4096:
+            memo = self.__dict__["_memo"] = (current, {})
         hit = memo[1].get(service)
         if hit is None:
-            hit = memo[1][service] = tuple(
-                rs for rs in self.rulesets
-                if (rs.is_definitions if service == _DEFINITIONS else service in rs.services))
+            if current is None:
+                picked = (i for i, services in enumerate(self._services)
+                          if (not services if service == _DEFINITIONS else service in services))
+                hit = tuple(self._ruleset(i) for i in picked)
+            else:
+                hit = tuple(rs for rs in current
+                            if (rs.is_definitions if service == _DEFINITIONS else service in rs.services))
+            memo[1][service] = hit
         return hit
 
     def in_force(self, service: str, day: dt.date) -> list[RuleSet]:
@@ -658,7 +687,12 @@ class Rulebook:
         return own + [rs for rs in self._by_service(_DEFINITIONS) if rs.in_force(day)]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+        rulesets = self.rulesets
+        return {"_services": [rs.services for rs in rulesets],
+                "_blobs": [pickle.dumps(rs, protocol=pickle.HIGHEST_PROTOCOL) for rs in rulesets]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def rule(self, rule_id: str) -> tuple[RuleSet, Rule]:
         for rs in self.rulesets:

@@ -4,7 +4,7 @@ Reading, validating and linting the rule files takes most of a short run's start
 loaded without a single problem is saved in the user's cache directory (``$IMR_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/imr-engine``, else ``~/.cache/imr-engine``) under a key that hashes everything the
 result depends on: every rule file's path and bytes, this engine's version and the source of its
-modules, the durable_rules and Python versions, and the ``IMR_*`` limits in the environment. Any
+modules, the pydantic and Python versions, and the ``IMR_*`` limits in the environment. Any
 change gives another key, so a stale entry is never read; old entries are left behind (small files;
 delete the directory at any time).
 
@@ -48,14 +48,15 @@ def _engine_digest() -> bytes:
 
 def key(files: Sequence[Path]) -> str:
     """The cache key of a rulebook read from ``files`` (raises OSError when one cannot be read)."""
-    try:
-        from importlib.metadata import version
+    # The entry holds pydantic models (the rules in the engine-neutral form), so pydantic's versions
+    # are part of the key; durable_rules never sees the entry (the rules are compiled for it at every
+    # run), so its version is not (looking it up was 2 ms of every start).
+    import pydantic
+    import pydantic_core
 
-        durable = version("durable_rules")
-    except Exception:  # noqa: BLE001 - an unknown version still gives a key
-        durable = "unknown"
     h = hashlib.sha256()
-    h.update(_FORMAT + __version__.encode() + b"\0" + durable.encode() + b"\0" + sys.version.encode() + b"\0")
+    h.update(_FORMAT + __version__.encode() + b"\0" + pydantic.VERSION.encode() + b"\0"
+             + pydantic_core.__version__.encode() + b"\0" + sys.version.encode() + b"\0")
     h.update(_engine_digest())
     for name in sorted(n for n in os.environ if n.startswith("IMR_") and n not in ("IMR_CACHE_DIR", "IMR_NO_CACHE")):
         h.update(f"{name}={os.environ[name]}\0".encode())
