@@ -164,7 +164,9 @@ def test_check_of_one_case_builds_only_what_it_uses_and_collects_again_after_loa
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if line.split(" ")[0].isupper())
     built = set(lines["BUILT"].split())
-    assert {"Case", "CaseDecision", "RequestDecision"} <= built  # the probe saw a real check
+    # The probe saw a real check: the case was validated and its decision built (a request's decision
+    # is made with model_construct from validated values, so its own validator may stay unbuilt).
+    assert {"Case", "CaseDecision"} <= built
     assert not built & {"Rule", "RuleSet", "Compare", "Citation", "Trace", "Advice", "Treatment", "Request"}
     assert lines["PATTERN"] == "False"
     assert lines["COLLECTOR"] == "True True"
