@@ -86,12 +86,14 @@ Modality = Service | OtherModality
 def letter_to_case(letter: Letter) -> Case:
     """The case a letter describes: summary facts, rationale facts (apart), one request per item."""
     summary = _Facts(letter, EvidenceSource.summary)
+    # Split once: every reader of the summary (facts, medications, request dates) reads these.
+    sentences = _sentences(letter.body, _summary_span(letter)) if letter.summary is not None else []
     # The header's fields are the letter's own record; they win over a sentence of the summary.
     if letter.header.date_of_injury is not None:
         summary.put(summary.claimant, "date_of_injury", "claimant.date_of_injury",
                     letter.header.date_of_injury.isoformat(), letter.header.spans["date_of_injury"])
     if letter.summary is not None:
-        _read_clinical(summary, _sentences(letter.body, _summary_span(letter)))
+        _read_clinical(summary, sentences)
         read_homebound(summary, letter, _summary_span(letter))
     if letter.cover is not None:
         _read_cover(summary, letter.cover.span)
@@ -102,7 +104,7 @@ def letter_to_case(letter: Letter) -> Case:
     for item in letter.items:
         if item.rationale_span is not None:
             _read_rationale(rationale, item, summary)
-    requests, request_evidence = _requests(letter)
+    requests, request_evidence = _requests(letter, sentences)
     data: dict[str, Any] = summary.data()
     rationale_data = rationale.data()  # before its evidence is read: settling adds evidence
     data.update(
@@ -113,7 +115,7 @@ def letter_to_case(letter: Letter) -> Case:
         rationale_facts=rationale_data or None,
     )
     if letter.summary is not None:
-        read_medication_facts(letter, _sentences(letter.body, _summary_span(letter)), data, data["evidence"])
+        read_medication_facts(letter, sentences, data, data["evidence"])
     try:
         return Case.model_validate(data)
     except ValidationError as e:  # a reading rule produced a value the case format refuses
@@ -1050,8 +1052,8 @@ def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) 
 # -------------------------------------------------------------------------------- the requests
 
 
-def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    sentences = _sentences(letter.body, _summary_span(letter)) if letter.summary else []
+def _requests(letter: Letter, sentences: list[_Sentence]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The requests and their evidence; ``sentences`` are the summary's (empty without one)."""
     ur = _ur_dates(sentences, letter.items)
     cover_date = _cover_ur_date(letter)
     requests: list[dict[str, Any]] = []
