@@ -143,7 +143,9 @@ class Prefiltered:
         return regex
 
     def _build_gate(self) -> "Gate | _Open":
-        found = needles(self.regex)
+        # A pattern anchored at the start is tried at one place only: cheaper than reading the words.
+        tree = _tree(self.regex)
+        found = None if tree is None or _anchored(tree, self.regex.flags) else _sequence(list(tree), left=False, right=False)
         self._gate = Gate(found) if found else _OPEN
         return self._gate
 
@@ -162,13 +164,13 @@ class Prefiltered:
         regex = self._regex or self._load()
         return regex.search(text, pos, endpos) if self._gate.admits(text) else None
 
+    # A match is tried at one place only, which costs less than reading the text's words (a line, a
+    # window, or the whole body with a start offset): match and fullmatch go to the pattern directly.
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        regex = self._regex or self._load()
-        return regex.match(text, pos, endpos) if self._gate.admits(text) else None
+        return (self._regex or self._load()).match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        regex = self._regex or self._load()
-        return regex.fullmatch(text, pos, endpos) if self._gate.admits(text) else None
+        return (self._regex or self._load()).fullmatch(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         regex = self._regex or self._load()
@@ -246,13 +248,30 @@ def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - stands
     return Prefiltered(pattern, flags)
 
 
-def needles(regex: re.Pattern[str]) -> Needles | None:
-    """Byte strings of which every match's normalised text contains one; None when none is known."""
+def _tree(regex: re.Pattern[str]) -> "_parser.SubPattern | None":
     try:
-        tree = _parser.parse(regex.pattern, regex.flags)
+        return _parser.parse(regex.pattern, regex.flags)
     except Exception:  # noqa: BLE001 - a tree this module cannot read: no filter, never a wrong answer
         return None
-    return _sequence(list(tree), left=False, right=False)
+
+
+def needles(regex: re.Pattern[str]) -> Needles | None:
+    """Byte strings of which every match's normalised text contains one; None when none is known."""
+    tree = _tree(regex)
+    return None if tree is None else _sequence(list(tree), left=False, right=False)
+
+
+def anchored(regex: re.Pattern[str]) -> bool:
+    """Whether every match starts at the beginning of the text (``^`` without MULTILINE, ``\\A``)."""
+    tree = _tree(regex)
+    return tree is not None and _anchored(tree, regex.flags)
+
+
+def _anchored(tree: "_parser.SubPattern", flags: int) -> bool:
+    if not len(tree):
+        return False
+    op, av = tree[0]
+    return op is C.AT and (av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not flags & re.M))
 
 
 def _bounded(op: object, av: object, ahead: bool) -> bool:

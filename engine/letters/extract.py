@@ -279,13 +279,26 @@ def _sentences(body: str, span: Span) -> list[_Sentence]:
     out: list[_Sentence] = []
     begin = 0
     for m in _BOUNDARY.finditer(text):
-        word = re.search(r"([A-Za-z.]+)$", text[begin:m.start()])
-        if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
+        if _last_word(text, begin, m.start()).lower().strip(".") in _ABBREVIATIONS:
             continue
         _add_sentence(out, text, begin, m.end(), start)
         begin = m.end()
     _add_sentence(out, text, begin, len(text), start)
     return out
+
+
+_WORD_OR_DOT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _last_word(text: str, begin: int, end: int) -> str:
+    """The run of letters and dots that ends ``text[begin:end]`` (``[A-Za-z.]+$``), read backwards
+    from the end: a regex search tries every position of the sentence so far, at every boundary."""
+    if end > begin and text[end - 1] == "\n":  # "$" also matches before a final newline
+        end -= 1
+    i = end
+    while i > begin and text[i - 1] in _WORD_OR_DOT:
+        i -= 1
+    return text[i:end]
 
 
 def _add_sentence(out: list[_Sentence], text: str, begin: int, end: int, offset: int) -> None:
