@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +252,16 @@ class _Facts:
 class _Sentence:
     text: str
     start: int
+
+    # Whether the sentence speaks of a request or its review, or states a guideline: asked by most
+    # readers of every sentence, answered once.
+    @cached_property
+    def request(self) -> bool:
+        return _REQUEST_CUE.search(self.text) is not None
+
+    @cached_property
+    def guideline(self) -> bool:
+        return _GUIDELINE_TALK.search(self.text) is not None
 
     def span(self, m: re.Match[str] | tuple[int, int], group: int | str = 0) -> Span:
         s, e = m if isinstance(m, tuple) else m.span(group)
@@ -608,11 +618,11 @@ def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
         if not _MEDICATION_REQUEST_CUE.search(s.text):
             _medications(f, s)
         _treatments(f, s)
-        if not _REQUEST_CUE.search(s.text):
+        if not s.request:
             # "The therapy report noted increased ability to use the arm": a therapy the sentence
             # does not name is the one disputed, when that is a therapy.
             _improvement(f, s, therapy if therapy and _THERAPY_WORD.search(s.text) else None)
-        if not _GUIDELINE_TALK.search(s.text):
+        if not s.guideline:
             _functional_status(f, s)
     _medication_classes(f)
     _exam(f, sentences)
@@ -658,15 +668,15 @@ def _work(f: _Facts, sentences: list[_Sentence]) -> None:
                               (WorkStatus.modified_duty, _MODIFIED_DUTY)):
             for m in regex.finditer(s.text):
                 ctx = context(s.text, m.start(), m.end())
-                if not ctx.asserted or _GUIDELINE_TALK.search(s.text) or (
-                        _REQUEST_CUE.search(s.text) and not _WORK_STATUS_SAID.search(s.text)):
+                if not ctx.asserted or s.guideline or (
+                        s.request and not _WORK_STATUS_SAID.search(s.text)):
                     continue
                 if _CAPABLE.search(s.text[max(0, m.start() - 12):m.start()]) or _EARLIER.match(s.text[m.end():]):
                     weaker.append((status, s.whole))
                     continue
                 found.append((status, s.whole))
         m = _PERMANENT.search(s.text)
-        if m and not _GUIDELINE_TALK.search(s.text):
+        if m and not s.guideline:
             f.put(f.claimant, "permanent_restrictions", "claimant.permanent_restrictions",
                   not _negated(s.text, m.start(), 12), s.whole)
     # A status the claimant had before, or is able to take up, counts only when no other is given.
@@ -721,7 +731,7 @@ def _conditions_and_regions(f: _Facts, s: _Sentence) -> None:
             if not _negated(s.text, m.start()):
                 f.add("conditions", condition.value, _clause(s, m.span()))
                 break
-    if _REQUEST_CUE.search(s.text):
+    if s.request:
         return  # the regions of a request are not, by that alone, the claimant's complaints
     for region, span in sorted(region_mentions(s.text), key=lambda r: r[1]):
         if region is not BodyRegion.other:
@@ -761,7 +771,7 @@ def _medication_classes(f: _Facts) -> None:
 
 def _treatments(f: _Facts, s: _Sentence) -> None:
     text = s.text
-    is_request = _REQUEST_CUE.search(text) is not None
+    is_request = s.request
     is_history = _HISTORY_CUE.search(text) is not None
     for modality, (ms, me) in _modality_mentions(text):
         if modality in _NOT_TREATMENTS:
@@ -882,7 +892,7 @@ _IMPROVEMENT_DOCUMENTED = prefilter.compile(
 def _improvement(f: _Facts, s: _Sentence, item_service: Service | None) -> None:
     """Record what a sentence says about functional improvement from a treatment it names (or, when
     it names none, from ``item_service``)."""
-    if _GUIDELINE_TALK.search(s.text):
+    if s.guideline:
         return
     kind, span = None, None
     if m := _IMPROVEMENT_NONE.search(s.text):
@@ -963,7 +973,7 @@ def _functional_status(f: _Facts, s: _Sentence) -> None:
 def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
     found: dict[str, Span] = {}
     for s in sentences:
-        if _GUIDELINE_TALK.search(s.text):
+        if s.guideline:
             continue  # "guidelines recommend ... radiculopathy on examination" states a criterion
         for kind, regex in _NEURO_FINDINGS:
             for m in regex.finditer(s.text):
@@ -1008,7 +1018,7 @@ def _red_flags(f: _Facts, sentences: list[_Sentence]) -> None:
 
 
 def _surgery_and_plans(f: _Facts, s: _Sentence) -> None:
-    if _REQUEST_CUE.search(s.text) is None:
+    if not s.request:
         for m in _SURGERY.finditer(s.text):
             proc = m.group("proc").strip()
             regions = find_body_regions(proc)
@@ -1035,7 +1045,7 @@ def _read_rationale(f: _Facts, item: Item, summary: _Facts) -> None:
     sentences = _sentences(f.letter.body, item.rationale_span)
     _work(f, sentences)
     for s in sentences:
-        talk = _GUIDELINE_TALK.search(s.text) is not None
+        talk = s.guideline
         if not talk:
             _medications(f, s)
             _functional_status(f, s)
@@ -1044,7 +1054,7 @@ def _read_rationale(f: _Facts, item: Item, summary: _Facts) -> None:
 
 
 def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) -> None:
-    if _GUIDELINE_TALK.search(s.text) and not _UNKNOWN_COUNT.search(s.text):
+    if s.guideline and not _UNKNOWN_COUNT.search(s.text):
         return
     _treatments(f, s)
     if any(m not in _NOT_TREATMENTS for m, _ in _modality_mentions(s.text)):
@@ -1057,7 +1067,7 @@ def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) 
     if not had or service in _NOT_TREATMENTS:
         return
     says = any(r.search(s.text) for r in (_IMPROVEMENT_NONE, _IMPROVEMENT_UNKNOWN, _IMPROVEMENT_DOCUMENTED))
-    if says and not _GUIDELINE_TALK.search(s.text):
+    if says and not s.guideline:
         f.treatment(service, s.whole)
         _improvement(f, s, service)
 
