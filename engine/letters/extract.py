@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -252,16 +252,15 @@ class _Facts:
 class _Sentence:
     text: str
     start: int
-
     # Whether the sentence speaks of a request or its review, or states a guideline: asked by most
-    # readers of every sentence, answered once.
-    @cached_property
-    def request(self) -> bool:
-        return _REQUEST_CUE.search(self.text) is not None
+    # readers of nearly every sentence, answered once when it is split off (plain attributes: a
+    # cached_property takes a lock at every first read).
+    request: bool = field(init=False, repr=False, compare=False)
+    guideline: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def guideline(self) -> bool:
-        return _GUIDELINE_TALK.search(self.text) is not None
+    def __post_init__(self) -> None:
+        self.request = _REQUEST_CUE.search(self.text) is not None
+        self.guideline = _GUIDELINE_TALK.search(self.text) is not None
 
     def span(self, m: re.Match[str] | tuple[int, int], group: int | str = 0) -> Span:
         s, e = m if isinstance(m, tuple) else m.span(group)

@@ -355,7 +355,9 @@ def _pieces(sentences: Sequence[Sentence]) -> list[_Piece]:
     out: list[_Piece] = []
     for s in sentences:
         begin = 0
-        for m in _QUOTE_END.finditer(s.text):
+        # A quotation mark ends every quoted sentence: a sentence without one is not scanned.
+        quoted = '"' in s.text or "\u201d" in s.text
+        for m in (_QUOTE_END.finditer(s.text) if quoted else ()):
             out.append(_Piece(s.text[begin:m.start()], s.start + begin))
             begin = m.end()
         out.append(_Piece(s.text[begin:], s.start + begin))
