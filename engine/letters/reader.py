@@ -398,8 +398,11 @@ def _keep(line: str) -> bool:
     return bool(_NEVER_FURNITURE.search(line))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.lower())
+    return _DIGITS.sub("#", line.lower())
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -552,6 +555,7 @@ _RAT_MARK = re.compile(
     r"Decision rationale\s*:|The Expert Reviewer'?s decision rationale\s*:|Rationale for the Decision\s*:",
     re.I,
 )
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
 # One scan for the nearest label of any kind (the leftmost match of an alternation is the earliest
 # of its alternatives' matches), where a label's value ends.
 _ANY_MARK = re.compile("|".join(f"(?:{mark.pattern})" for mark in (_CA_MARK, _MAX_MARK, _RAT_MARK)), re.I)
@@ -812,8 +816,8 @@ def _field(
             stop = following.start()
         else:
             # No label follows: a guideline is one sentence, not the rest of the block.
-            sentence = re.search(r"\.(?:\s|$)", body[m.end():end])
-            stop = m.end() + sentence.end() if sentence else end
+            sentence = _SENTENCE_END.search(body, m.end(), end)  # within the block, not a copy of it
+            stop = sentence.end() if sentence else end
     value_start = m.end()
     while value_start < stop and body[value_start] == " ":
         value_start += 1
