@@ -132,10 +132,16 @@ _ALIASES = {
 }
 
 
+@functools.cache
+def _known_names() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # Compiled once (at first use): every guideline line of a letter is looked up in all of them.
+    return tuple((known, re.compile(re.escape(known).replace(r"\ ", r"\s*"), re.I)) for known in _MTUS_NAMES)
+
+
 def _canonical(name: str) -> str:
     name = " ".join(name.split())
-    for known in _MTUS_NAMES:
-        if re.fullmatch(re.escape(known).replace(r"\ ", r"\s*"), name, re.I):
+    for known, pattern in _known_names():
+        if pattern.fullmatch(name):
             return _ALIASES.get(known, known)
     return name
 

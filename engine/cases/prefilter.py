@@ -143,7 +143,9 @@ class Prefiltered:
         return regex
 
     def _build_gate(self) -> "Gate | _Open":
-        found = needles(self.regex)
+        # A pattern anchored at the start is tried at one place only: cheaper than reading the words.
+        tree = _tree(self.regex)
+        found = None if tree is None or _anchored(tree, self.regex.flags) else _sequence(_data(tree), left=False, right=False)
         self._gate = Gate(found) if found else _OPEN
         return self._gate
 
@@ -162,13 +164,13 @@ class Prefiltered:
         regex = self._regex or self._load()
         return regex.search(text, pos, endpos) if self._gate.admits(text) else None
 
+    # A match is tried at one place only, which costs less than reading the text's words (a line, a
+    # window, or the whole body with a start offset): match and fullmatch go to the pattern directly.
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        regex = self._regex or self._load()
-        return regex.match(text, pos, endpos) if self._gate.admits(text) else None
+        return (self._regex or self._load()).match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        regex = self._regex or self._load()
-        return regex.fullmatch(text, pos, endpos) if self._gate.admits(text) else None
+        return (self._regex or self._load()).fullmatch(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         regex = self._regex or self._load()
@@ -246,13 +248,30 @@ def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - stands
     return Prefiltered(pattern, flags)
 
 
-def needles(regex: re.Pattern[str]) -> Needles | None:
-    """Byte strings of which every match's normalised text contains one; None when none is known."""
+def _tree(regex: re.Pattern[str]) -> "_parser.SubPattern | None":
     try:
-        tree = _parser.parse(regex.pattern, regex.flags)
+        return _parser.parse(regex.pattern, regex.flags)
     except Exception:  # noqa: BLE001 - a tree this module cannot read: no filter, never a wrong answer
         return None
-    return _sequence(list(tree), left=False, right=False)
+
+
+def needles(regex: re.Pattern[str]) -> Needles | None:
+    """Byte strings of which every match's normalised text contains one; None when none is known."""
+    tree = _tree(regex)
+    return None if tree is None else _sequence(_data(tree), left=False, right=False)
+
+
+def anchored(regex: re.Pattern[str]) -> bool:
+    """Whether every match starts at the beginning of the text (``^`` without MULTILINE, ``\\A``)."""
+    tree = _tree(regex)
+    return tree is not None and _anchored(tree, regex.flags)
+
+
+def _anchored(tree: "_parser.SubPattern", flags: int) -> bool:
+    if not len(tree):
+        return False
+    op, av = tree[0]
+    return op is C.AT and (av is C.AT_BEGINNING_STRING or (av is C.AT_BEGINNING and not flags & re.M))
 
 
 def _bounded(op: object, av: object, ahead: bool) -> bool:
@@ -291,36 +310,52 @@ def _best(options: list[Needles]) -> Needles | None:
     return max(options, key=selectivity, default=None)
 
 
+def _data(sub: object) -> list:
+    # A SubPattern's own list: iterating a SubPattern calls its Python __getitem__ for every item.
+    return sub.data if isinstance(sub, _parser.SubPattern) else list(sub)  # type: ignore[attr-defined]
+
+
 def _sequence(items: list, left: bool, right: bool) -> frozenset[bytes] | None:
     """Needles for a sequence of items, every one of which is in every match. ``left``/``right``:
     the character before (after) the sequence is known not to be a word character."""
     options: list[frozenset[bytes]] = []
     run: list[str] = []
     run_left = left
+    n = len(items)
+    # Whether the neighbours bound an item is asked only where it is used: at the ends of a run of
+    # literals and around a group (a gate is built at a pattern's first uses, in every process).
     for i, (op, av) in enumerate(items):
-        before = items[i - 1] if i else None
-        after_bounded = _bounded(*items[i + 1], ahead=True) if i + 1 < len(items) else right
-        before_bounded = _bounded(*before, ahead=False) if before else left
         if op is C.LITERAL and av < 128:
             if not run:
-                run_left = before_bounded
+                run_left = _bounded(*items[i - 1], ahead=False) if i else left
             run.append(chr(av))
-            if i + 1 == len(items) or items[i + 1][0] is not C.LITERAL or items[i + 1][1] >= 128:
-                options.append(frozenset({_needle(run, run_left, after_bounded)}))
+            following = items[i + 1] if i + 1 < n else None
+            if following is None or following[0] is not C.LITERAL or following[1] >= 128:
+                run_right = _bounded(*following, ahead=True) if following is not None else right
+                options.append(frozenset({_needle(run, run_left, run_right)}))
                 run = []
             continue
         run = []
         sub: frozenset[bytes] | None = None
-        if op is C.SUBPATTERN:
-            sub = _sequence(list(av[-1]), before_bounded, after_bounded)
-        elif op is C.ATOMIC_GROUP:
-            sub = _sequence(list(av), before_bounded, after_bounded)
-        elif op is C.BRANCH:
-            alternatives = [_sequence(list(alt), before_bounded, after_bounded) for alt in av[1]]
-            if all(alternatives):
-                sub = frozenset().union(*alternatives)  # type: ignore[arg-type]
+        if op is C.SUBPATTERN or op is C.ATOMIC_GROUP or op is C.BRANCH:
+            before_bounded = _bounded(*items[i - 1], ahead=False) if i else left
+            after_bounded = _bounded(*items[i + 1], ahead=True) if i + 1 < n else right
+            if op is C.SUBPATTERN:
+                sub = _sequence(_data(av[-1]), before_bounded, after_bounded)
+            elif op is C.ATOMIC_GROUP:
+                sub = _sequence(_data(av), before_bounded, after_bounded)
+            else:
+                alternatives: list[frozenset[bytes]] = []
+                for alt in av[1]:
+                    found = _sequence(_data(alt), before_bounded, after_bounded)
+                    if not found:  # an alternative without needles: the branch has none
+                        alternatives = []
+                        break
+                    alternatives.append(found)
+                if alternatives:
+                    sub = frozenset().union(*alternatives)
         elif op in _REPEATS and av[0] >= 1:
-            sub = _sequence(list(av[2]), False, False)
+            sub = _sequence(_data(av[2]), False, False)
         if sub:
             options.append(sub)
     return _best(options)

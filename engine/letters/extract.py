@@ -86,12 +86,14 @@ Modality = Service | OtherModality
 def letter_to_case(letter: Letter) -> Case:
     """The case a letter describes: summary facts, rationale facts (apart), one request per item."""
     summary = _Facts(letter, EvidenceSource.summary)
+    # Split once: every reader of the summary (facts, medications, request dates) reads these.
+    sentences = _sentences(letter.body, _summary_span(letter)) if letter.summary is not None else []
     # The header's fields are the letter's own record; they win over a sentence of the summary.
     if letter.header.date_of_injury is not None:
         summary.put(summary.claimant, "date_of_injury", "claimant.date_of_injury",
                     letter.header.date_of_injury.isoformat(), letter.header.spans["date_of_injury"])
     if letter.summary is not None:
-        _read_clinical(summary, _sentences(letter.body, _summary_span(letter)))
+        _read_clinical(summary, sentences)
         read_homebound(summary, letter, _summary_span(letter))
     if letter.cover is not None:
         _read_cover(summary, letter.cover.span)
@@ -102,7 +104,7 @@ def letter_to_case(letter: Letter) -> Case:
     for item in letter.items:
         if item.rationale_span is not None:
             _read_rationale(rationale, item, summary)
-    requests, request_evidence = _requests(letter)
+    requests, request_evidence = _requests(letter, sentences)
     data: dict[str, Any] = summary.data()
     rationale_data = rationale.data()  # before its evidence is read: settling adds evidence
     data.update(
@@ -113,7 +115,7 @@ def letter_to_case(letter: Letter) -> Case:
         rationale_facts=rationale_data or None,
     )
     if letter.summary is not None:
-        read_medication_facts(letter, _sentences(letter.body, _summary_span(letter)), data, data["evidence"])
+        read_medication_facts(letter, sentences, data, data["evidence"])
     try:
         return Case.model_validate(data)
     except ValidationError as e:  # a reading rule produced a value the case format refuses
@@ -250,6 +252,15 @@ class _Facts:
 class _Sentence:
     text: str
     start: int
+    # Whether the sentence speaks of a request or its review, or states a guideline: asked by most
+    # readers of nearly every sentence, answered once when it is split off (plain attributes: a
+    # cached_property takes a lock at every first read).
+    request: bool = field(init=False, repr=False, compare=False)
+    guideline: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.request = _REQUEST_CUE.search(self.text) is not None
+        self.guideline = _GUIDELINE_TALK.search(self.text) is not None
 
     def span(self, m: re.Match[str] | tuple[int, int], group: int | str = 0) -> Span:
         s, e = m if isinstance(m, tuple) else m.span(group)
@@ -277,13 +288,26 @@ def _sentences(body: str, span: Span) -> list[_Sentence]:
     out: list[_Sentence] = []
     begin = 0
     for m in _BOUNDARY.finditer(text):
-        word = re.search(r"([A-Za-z.]+)$", text[begin:m.start()])
-        if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
+        if _last_word(text, begin, m.start()).lower().strip(".") in _ABBREVIATIONS:
             continue
         _add_sentence(out, text, begin, m.end(), start)
         begin = m.end()
     _add_sentence(out, text, begin, len(text), start)
     return out
+
+
+_WORD_OR_DOT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _last_word(text: str, begin: int, end: int) -> str:
+    """The run of letters and dots that ends ``text[begin:end]`` (``[A-Za-z.]+$``), read backwards
+    from the end: a regex search tries every position of the sentence so far, at every boundary."""
+    if end > begin and text[end - 1] == "\n":  # "$" also matches before a final newline
+        end -= 1
+    i = end
+    while i > begin and text[i - 1] in _WORD_OR_DOT:
+        i -= 1
+    return text[i:end]
 
 
 def _add_sentence(out: list[_Sentence], text: str, begin: int, end: int, offset: int) -> None:
@@ -593,11 +617,11 @@ def _read_clinical(f: _Facts, sentences: list[_Sentence]) -> None:
         if not _MEDICATION_REQUEST_CUE.search(s.text):
             _medications(f, s)
         _treatments(f, s)
-        if not _REQUEST_CUE.search(s.text):
+        if not s.request:
             # "The therapy report noted increased ability to use the arm": a therapy the sentence
             # does not name is the one disputed, when that is a therapy.
             _improvement(f, s, therapy if therapy and _THERAPY_WORD.search(s.text) else None)
-        if not _GUIDELINE_TALK.search(s.text):
+        if not s.guideline:
             _functional_status(f, s)
     _medication_classes(f)
     _exam(f, sentences)
@@ -643,15 +667,15 @@ def _work(f: _Facts, sentences: list[_Sentence]) -> None:
                               (WorkStatus.modified_duty, _MODIFIED_DUTY)):
             for m in regex.finditer(s.text):
                 ctx = context(s.text, m.start(), m.end())
-                if not ctx.asserted or _GUIDELINE_TALK.search(s.text) or (
-                        _REQUEST_CUE.search(s.text) and not _WORK_STATUS_SAID.search(s.text)):
+                if not ctx.asserted or s.guideline or (
+                        s.request and not _WORK_STATUS_SAID.search(s.text)):
                     continue
                 if _CAPABLE.search(s.text[max(0, m.start() - 12):m.start()]) or _EARLIER.match(s.text[m.end():]):
                     weaker.append((status, s.whole))
                     continue
                 found.append((status, s.whole))
         m = _PERMANENT.search(s.text)
-        if m and not _GUIDELINE_TALK.search(s.text):
+        if m and not s.guideline:
             f.put(f.claimant, "permanent_restrictions", "claimant.permanent_restrictions",
                   not _negated(s.text, m.start(), 12), s.whole)
     # A status the claimant had before, or is able to take up, counts only when no other is given.
@@ -706,7 +730,7 @@ def _conditions_and_regions(f: _Facts, s: _Sentence) -> None:
             if not _negated(s.text, m.start()):
                 f.add("conditions", condition.value, _clause(s, m.span()))
                 break
-    if _REQUEST_CUE.search(s.text):
+    if s.request:
         return  # the regions of a request are not, by that alone, the claimant's complaints
     for region, span in sorted(region_mentions(s.text), key=lambda r: r[1]):
         if region is not BodyRegion.other:
@@ -746,7 +770,7 @@ def _medication_classes(f: _Facts) -> None:
 
 def _treatments(f: _Facts, s: _Sentence) -> None:
     text = s.text
-    is_request = _REQUEST_CUE.search(text) is not None
+    is_request = s.request
     is_history = _HISTORY_CUE.search(text) is not None
     for modality, (ms, me) in _modality_mentions(text):
         if modality in _NOT_TREATMENTS:
@@ -867,7 +891,7 @@ _IMPROVEMENT_DOCUMENTED = prefilter.compile(
 def _improvement(f: _Facts, s: _Sentence, item_service: Service | None) -> None:
     """Record what a sentence says about functional improvement from a treatment it names (or, when
     it names none, from ``item_service``)."""
-    if _GUIDELINE_TALK.search(s.text):
+    if s.guideline:
         return
     kind, span = None, None
     if m := _IMPROVEMENT_NONE.search(s.text):
@@ -948,7 +972,7 @@ def _functional_status(f: _Facts, s: _Sentence) -> None:
 def _exam(f: _Facts, sentences: list[_Sentence]) -> None:
     found: dict[str, Span] = {}
     for s in sentences:
-        if _GUIDELINE_TALK.search(s.text):
+        if s.guideline:
             continue  # "guidelines recommend ... radiculopathy on examination" states a criterion
         for kind, regex in _NEURO_FINDINGS:
             for m in regex.finditer(s.text):
@@ -993,7 +1017,7 @@ def _red_flags(f: _Facts, sentences: list[_Sentence]) -> None:
 
 
 def _surgery_and_plans(f: _Facts, s: _Sentence) -> None:
-    if _REQUEST_CUE.search(s.text) is None:
+    if not s.request:
         for m in _SURGERY.finditer(s.text):
             proc = m.group("proc").strip()
             regions = find_body_regions(proc)
@@ -1020,7 +1044,7 @@ def _read_rationale(f: _Facts, item: Item, summary: _Facts) -> None:
     sentences = _sentences(f.letter.body, item.rationale_span)
     _work(f, sentences)
     for s in sentences:
-        talk = _GUIDELINE_TALK.search(s.text) is not None
+        talk = s.guideline
         if not talk:
             _medications(f, s)
             _functional_status(f, s)
@@ -1029,7 +1053,7 @@ def _read_rationale(f: _Facts, item: Item, summary: _Facts) -> None:
 
 
 def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) -> None:
-    if _GUIDELINE_TALK.search(s.text) and not _UNKNOWN_COUNT.search(s.text):
+    if s.guideline and not _UNKNOWN_COUNT.search(s.text):
         return
     _treatments(f, s)
     if any(m not in _NOT_TREATMENTS for m, _ in _modality_mentions(s.text)):
@@ -1042,7 +1066,7 @@ def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) 
     if not had or service in _NOT_TREATMENTS:
         return
     says = any(r.search(s.text) for r in (_IMPROVEMENT_NONE, _IMPROVEMENT_UNKNOWN, _IMPROVEMENT_DOCUMENTED))
-    if says and not _GUIDELINE_TALK.search(s.text):
+    if says and not s.guideline:
         f.treatment(service, s.whole)
         _improvement(f, s, service)
 
@@ -1050,8 +1074,8 @@ def _rationale_treatments(f: _Facts, s: _Sentence, item: Item, summary: _Facts) 
 # -------------------------------------------------------------------------------- the requests
 
 
-def _requests(letter: Letter) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    sentences = _sentences(letter.body, _summary_span(letter)) if letter.summary else []
+def _requests(letter: Letter, sentences: list[_Sentence]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The requests and their evidence; ``sentences`` are the summary's (empty without one)."""
     ur = _ur_dates(sentences, letter.items)
     cover_date = _cover_ur_date(letter)
     requests: list[dict[str, Any]] = []

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -282,14 +283,14 @@ class _Clean:
 
 def _clean(text: str) -> _Clean:
     pages = [page.split("\n") for page in text.replace("\r\n", "\n").replace("\r", "\n").split("\f")]
-    running = _running_lines(pages)
+    # Each page's lines, whitespace collapsed and blank ones dropped, once for both passes below.
+    contents = [[line for line in map(collapse, page) if line] for page in pages]
+    running = _running_lines(contents)
     parts: list[str] = []
     lines: list[Span] = []
     cuts: list[int] = []
     removed, pos, cut_pending = 0, 0, False
-    for page in pages:
-        content = [collapse(line) for line in page]
-        content = [line for line in content if line]
+    for content in contents:
         for i, line in enumerate(content):
             at_edge = i < _EDGE or i >= len(content) - _EDGE
             if _FURNITURE.fullmatch(line) or (at_edge and _shape(line) in running and not _keep(line)):
@@ -325,12 +326,16 @@ def _keep(line: str) -> bool:
     return bool(_NEVER_FURNITURE.search(line))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.lower())
+    return _DIGITS.sub("#", line.lower())
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Running headers and footers: lines (digits ignored) at the same edge of most pages.
+    """Running headers and footers: lines (digits ignored) at the same edge of most pages (each page
+    given as its non-blank lines, whitespace collapsed).
 
     Real letters have few running lines (the numbered ones are caught by ``_FURNITURE``), while the
     end of a rationale ("necessary.") or a guideline label often lands at a page edge on two pages
@@ -342,9 +347,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     if len(pages) < 2:
         return set()
     seen: dict[tuple[str, str], int] = {}
-    for page in pages:
-        content = [collapse(line) for line in page]
-        content = [line for line in content if line]
+    for content in pages:
         for edge, lines in (("top", content[:_EDGE]), ("bottom", content[-_EDGE:])):
             for shape in {_shape(line) for line in lines if _may_run(line)}:
                 seen[(edge, shape)] = seen.get((edge, shape), 0) + 1
@@ -376,6 +379,8 @@ _HEADINGS: list[tuple[str, str, bool]] = [
     ),
 ]
 _HEADING_RES = [(kind, re.compile(rf"(?:{pat})\s*:?", re.I), loose) for kind, pat, loose in _HEADINGS]
+# Any heading at all: one match per line rules out the lines (nearly all) that begin with none.
+_ANY_HEADING = re.compile("|".join(f"(?:{pat})" for _, pat, _ in _HEADINGS), re.I)
 
 
 def _sections(clean: _Clean) -> dict[str, Section]:
@@ -383,6 +388,8 @@ def _sections(clean: _Clean) -> dict[str, Section]:
     kinds: set[str] = set()
     for start, end in clean.lines:
         line = clean.body[start:end]
+        if not _ANY_HEADING.match(line):
+            continue
         for kind, regex, loose in _HEADING_RES:
             m = regex.match(line)
             if not m or kind in kinds:
@@ -409,7 +416,7 @@ def _sections(clean: _Clean) -> dict[str, Section]:
 
 
 def _layout(sections: dict[str, Section], body: str) -> Layout:
-    if "cover" in sections or _DETERMINED.search(body) or _NOTICE_LINE.search(body, 0, 400):
+    if "cover" in sections or _determined(body) or _NOTICE_LINE.search(body, 0, 400):
         return Layout.notice_2013
     issues = sections.get("issues")
     if "documents" in sections or (issues is not None and "DECISION(" in issues.heading.upper()):
@@ -476,6 +483,10 @@ _RAT_MARK = re.compile(
     r"Decision rationale\s*:|The Expert Reviewer'?s decision rationale\s*:|Rationale for the Decision\s*:",
     re.I,
 )
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+# One scan for the nearest label of any kind (the leftmost match of an alternation is the earliest
+# of its alternatives' matches), where a label's value ends.
+_ANY_MARK = re.compile("|".join(f"(?:{mark.pattern})" for mark in (_CA_MARK, _MAX_MARK, _RAT_MARK)), re.I)
 _BLOCK_MARK = re.compile(
     rf"{_CA_MARK.pattern}|{_MAX_MARK.pattern}|{_RAT_MARK.pattern}|set forth below\s*:", re.I
 )
@@ -525,9 +536,20 @@ _NOTICE_LINE = re.compile(r"Notice\s*of\s*Independent\s*Medical\s*Review\s*Deter
 _REGARDING = re.compile(r"(?<![\w)])(?P<n>\d{1,2})\s*[.)]\s*Regarding\s*the\s*requests?\s*for\b", re.I)
 
 
+@lru_cache(maxsize=1)
+def _determined(body: str) -> tuple[re.Match[str], ...]:
+    """The 2013 layout's "N) ... has determined that the request for ... is (not) medically
+    necessary" sentences of a body (asked by the layout and by the item reader)."""
+    # Every one contains the word "determined": a body without it is not scanned (an ASCII body's
+    # lower case is the case folding the pattern matches with).
+    if body.isascii() and "determined" not in body.lower():
+        return ()
+    return tuple(_DETERMINED.finditer(body))
+
+
 def _determined_items(clean: _Clean) -> list[Item]:
     body = clean.body
-    found = list(_DETERMINED.finditer(body))
+    found = list(_determined(body))
     if not found:
         return []
     firsts: dict[int, re.Match[str]] = {}
@@ -717,15 +739,13 @@ def _field(
         return None
     stop = end
     if not to_end:
-        following = [
-            n.start() for mark in (_CA_MARK, _MAX_MARK, _RAT_MARK) if (n := mark.search(body, m.end(), end))
-        ]
+        following = _ANY_MARK.search(body, m.end(), end)  # the first of the three labels after this one
         if following:
-            stop = min(following)
+            stop = following.start()
         else:
             # No label follows: a guideline is one sentence, not the rest of the block.
-            sentence = re.search(r"\.(?:\s|$)", body[m.end():end])
-            stop = m.end() + sentence.end() if sentence else end
+            sentence = _SENTENCE_END.search(body, m.end(), end)  # within the block, not a copy of it
+            stop = sentence.end() if sentence else end
     value_start = m.end()
     while value_start < stop and body[value_start] == " ":
         value_start += 1

@@ -114,3 +114,11 @@ def test_a_groups_matches_equal_each_patterns_own(text: str) -> None:
     assert [(i, m.span()) for i, m in GROUP.finditer(text)] == want
     first = [(i, m.span()) for i, p in enumerate(PATTERNS) if (m := p.regex.search(text))]
     assert [(i, m.span()) for i, m in GROUP.search(text)] == first
+
+
+def test_a_pattern_anchored_at_the_start_asks_the_pattern_of_every_text() -> None:
+    assert prefilter.anchored(re.compile(r"^\s*in unspecified", re.I)) and prefilter.anchored(re.compile(r"\Ano"))
+    assert not prefilter.anchored(re.compile(r"^no", re.M)) and not prefilter.anchored(re.compile(r"(?:^a|b)"))
+    p = prefilter.compile(r"^\s*(?:\w+\s+)?in unspecified amounts?\b", re.I)
+    assert p.gate.admits("zzz")
+    assert p.search(" PT in unspecified amounts") and not p.search("x. in unspecified amounts")
