@@ -232,3 +232,50 @@ def test_every_rule_generated_gives_what_its_closures_give_on_generated_cases():
 
     check()
     assert results == {True, False, None}
+
+
+def test_possible_with_a_memo_answers_as_without_it_derived_facts_included():
+    derive = Rule(id="t.d", when=Compare(fact="adl", op="eq", value="improved"), derive=("fi", "documented"),
+                  cite="c", because="b")
+    finding = Rule(id="t.f", when=Compare(fact="derived.fi", op="eq", value="documented"),
+                   finding="medically_necessary", cite="c", because="b")
+    rs = _rs(derive, finding, derives={"fi": ["documented"]})
+    memo: dict = {}
+    # t.f reads only the derived fact: a memo keyed without it would give t.f's first answer again.
+    for domains in ({"adl": ["improved"]}, {"adl": ["improved", "worse"]}, {"adl": ["worse"]}, {"adl": WILD},
+                    {}, {"adl": ["improved"]}):
+        assert possible([rs], {"adl": None}, domains, memo=memo) == possible([rs], {"adl": None}, domains)
+    assert memo
+
+
+def test_possible_with_a_memo_answers_as_without_it_on_generated_cases():
+    from hypothesis import HealthCheck
+
+    import strategies
+    from engine.rules.ir import leaves
+    from helpers import in_force_requests
+
+    @settings(max_examples=30, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.case(), st.randoms(use_true_random=False))
+    def check(data, rnd):
+        for _, _, rulesets, document in in_force_requests(data):
+            # Values of each fact's own type: the rules' operands (a list fact: a list of one).
+            values: dict[str, list] = {}
+            for c in (c for rs in rulesets for rule in rs.rules for c in leaves(rule.when) if not c.derived):
+                got = values.setdefault(c.fact, [None])
+                if c.op == "in":
+                    got.extend(c.value)
+                elif c.op in ("contains", "excludes"):
+                    got.append([c.value])
+                elif c.op != "known":
+                    got.append(c.value)
+            read = sorted(values)
+            memo: dict = {}
+            for _ in range(12):  # the same memo over many domains, as one what-would-pass search asks
+                picked = rnd.sample(read, min(len(read), rnd.randint(0, 3)))
+                domains = {p: WILD if rnd.random() < 0.2 else rnd.sample(values[p], min(2, len(values[p])))
+                           for p in picked}
+                assert possible(rulesets, document, domains, memo=memo) == possible(rulesets, document, domains)
+
+    check()

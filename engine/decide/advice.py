@@ -265,6 +265,7 @@ class _Search:
         self.supplements_only = supplements_only(rulesets)
         self.evaluated = 0  # candidates evaluated exactly
         self.work = 0  # evaluations of every kind, against MAX_WORK
+        self.memo: dict = {}  # possible()'s conditions over this document (see engine.rules.semantics.possible)
 
     def signature(self, document: dict[str, Any]) -> tuple:
         facts = Facts(document, {}, set())
@@ -320,13 +321,13 @@ class _Search:
         WILD) can make the request pass: a criterion against it applies whatever they are, or no
         criterion for it can apply."""
         self.work += 1
-        results = possible(self.rulesets, self.document, domains, self.order)
+        results = possible(self.rulesets, self.document, domains, self.order, self.memo)
         if any(results[rule.id] is True for rule in self.rules if rule.finding in AGAINST):
             return True
         return not any(results[rule.id] is not False for rule in self.rules if rule.finding == "medically_necessary")
 
     def against(self, domains: dict[str, Any]) -> list[str]:
-        results = possible(self.rulesets, self.document, domains, self.order)
+        results = possible(self.rulesets, self.document, domains, self.order, self.memo)
         return [rule.id for rule in self.rules if rule.finding in AGAINST and results[rule.id] is True]
 
     def interactions(self, useful: Sequence[Knob]) -> None:

@@ -292,27 +292,61 @@ def derivation_order(rulesets: Sequence[RuleSet]) -> list[str]:
 
 
 def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dict[str, Any],
-             order: Sequence[str] | None = None) -> dict[str, Result]:
+             order: Sequence[str] | None = None, memo: dict | None = None) -> dict[str, Result]:
     """Every rule's value when each fact in ``domains`` may take any of its values (or is WILD):
     True = fires whatever they are, False = cannot fire, None = may fire. A derived fact may take
-    the value a derivation rule certainly concludes, else any value one may conclude, or unknown."""
+    the value a derivation rule certainly concludes, else any value one may conclude, or unknown.
+
+    ``memo``: a dict the caller keeps for one ``document`` and one ``rulesets`` (the what-would-pass
+    search asks thousands of times with other domains): a condition's value is reused when the
+    domains of the facts it reads are the same."""
     declared, derivations, findings = _split(rulesets)
     domains = dict(domains)
     facts = Facts(document, {}, declared, domains=domains)
     results: dict[str, Result] = {}
+
+    keys = {f: _domain_key(v) for f, v in domains.items()} if memo is not None else {}
+
+    def of(cond: Condition) -> Result:
+        if memo is None:
+            return value(cond, facts)
+        key = (id(cond), *(keys.get(f, _MISSING) for f in _reads(cond)))
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = memo[key] = value(cond, facts)
+        return hit
+
     for name in (order if order is not None else derivation_order(rulesets)):
         certain, maybe = None, []
         for rule in derivations.get(name, []):
-            r = results[rule.id] = value(rule.when, facts)
+            r = results[rule.id] = of(rule.when)
             if r is True and certain is None:
                 certain = rule.derive[1]
             if r is not False and rule.derive[1] not in maybe:
                 maybe.append(rule.derive[1])
         if name in declared:
             domains[DERIVED_PREFIX + name] = [certain] if certain is not None else [*maybe, None]
+            keys[DERIVED_PREFIX + name] = _domain_key(domains[DERIVED_PREFIX + name])
     for rule in findings:
-        results[rule.id] = value(rule.when, facts)
+        results[rule.id] = of(rule.when)
     return results
+
+
+_READS: dict[int, tuple[Condition, tuple[str, ...]]] = {}  # by id(condition), the condition kept alive
+
+
+def _reads(cond: Condition) -> tuple[str, ...]:
+    """The fact paths a condition reads (``derived.NAME`` for a derived fact), once per condition."""
+    hit = _READS.get(id(cond))
+    if hit is None or hit[0] is not cond:
+        hit = _READS[id(cond)] = (cond, tuple(sorted({c.fact for c in leaves(cond)})))
+    return hit[1]
+
+
+def _domain_key(values: Any) -> Any:
+    # Domains hold plain fact values (numbers, strings, booleans, None, lists of them): their repr
+    # tells them apart (1, 1.0 and True are different keys, which costs a miss, never a wrong hit).
+    return values if values is WILD else repr(values)
 
 
 _SPLITS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], Any]] = {}
