@@ -113,9 +113,16 @@ _MISSING = object()
 
 
 def _compiled(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
-    hit = _COMPILED.get(id(cond))
+    return _per_condition(_COMPILED, cond, _build)
+
+
+def _per_condition(cache: dict[int, tuple[Condition, Any]], cond: Condition, build: Callable[[Condition], Any]) -> Any:
+    """``build(cond)`` once per condition object. The cache holds the condition, so that its id is
+    never reused by another one while the entry lives. (``value`` has this inline: it runs for
+    every rule of every evaluation.)"""
+    hit = cache.get(id(cond))
     if hit is None or hit[0] is not cond:
-        hit = _COMPILED[id(cond)] = (cond, _build(cond))
+        hit = cache[id(cond)] = (cond, build(cond))
     return hit[1]
 
 
@@ -337,10 +344,7 @@ _READS: dict[int, tuple[Condition, tuple[str, ...]]] = {}  # by id(condition), t
 
 def _reads(cond: Condition) -> tuple[str, ...]:
     """The fact paths a condition reads (``derived.NAME`` for a derived fact), once per condition."""
-    hit = _READS.get(id(cond))
-    if hit is None or hit[0] is not cond:
-        hit = _READS[id(cond)] = (cond, tuple(sorted({c.fact for c in leaves(cond)})))
-    return hit[1]
+    return _per_condition(_READS, cond, lambda c: tuple(sorted({leaf.fact for leaf in leaves(c)})))
 
 
 def _domain_key(values: Any) -> Any:
