@@ -25,9 +25,9 @@ from engine.decide.explain import precheck as _precheck
 from engine.decide.explain import _plan as _explain_plan
 from engine.decide.explain import run as _explain_run
 from engine.cases.facts import Case, Request
-from engine.rules.ir import Rule, RuleSet, leaves
+from engine.rules.ir import DERIVED_PREFIX, Rule, RuleSet
 from engine.rules.semantics import resolve as resolve_findings
-from engine.rules.semantics import supplements_only
+from engine.rules.semantics import reads, supplements_only
 from engine.rules.rulebook import Rulebook
 
 NO_CRITERION = "no MTUS criterion met"
@@ -170,7 +170,8 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     deciding = [f for f in findings if f.finding == resolution.finding] if resolution.finding else []
     confidence = None if outcome is None else "high" if deciding else "low"
     # The definition rules that a deciding rule relied on are part of its reasons.
-    read = {name for f in deciding for name in _reads(index[f.id][1])}
+    read = {path[len(DERIVED_PREFIX):] for f in deciding for path in reads(index[f.id][1].when)
+            if path.startswith(DERIVED_PREFIX)}
     supporting = [d for d in derivations if d.derived.split("=")[0] in read]
     reasons = deciding + supporting
     citations = list(dict.fromkeys(f.citation for f in reasons))
@@ -186,7 +187,6 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
 
 
 _VERSIONS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
-_READS: dict[int, tuple[Rule, tuple[str, ...]]] = {}
 
 
 def _versions(rulesets: list[RuleSet]) -> list[str]:
@@ -197,14 +197,6 @@ def _versions(rulesets: list[RuleSet]) -> list[str]:
     if hit is None:
         hit = _VERSIONS[key] = (tuple(rulesets), [_version(rs) for rs in rulesets])
     return list(hit[1])
-
-
-def _reads(rule: Rule) -> tuple[str, ...]:
-    """The derived facts a rule's condition reads (the entry holds the rule, so no id is reused)."""
-    hit = _READS.get(id(rule))
-    if hit is None or hit[0] is not rule:
-        hit = _READS[id(rule)] = (rule, tuple(c.derived_name for c in leaves(rule.when) if c.derived))
-    return hit[1]
 
 
 def _rationale(request: Request, outcome: str | None, deciding: list[FiredRule], supporting: list[FiredRule],

@@ -317,7 +317,7 @@ def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dic
     def of(cond: Condition) -> Result:
         if memo is None:
             return value(cond, facts)
-        key = (id(cond), *(keys.get(f, _MISSING) for f in _reads(cond)))
+        key = (id(cond), *(keys.get(f, _MISSING) for f in reads(cond)))
         hit = memo.get(key, _MISSING)
         if hit is _MISSING:
             hit = memo[key] = value(cond, facts)
@@ -342,7 +342,7 @@ def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dic
 _READS: dict[int, tuple[Condition, tuple[str, ...]]] = {}  # by id(condition), the condition kept alive
 
 
-def _reads(cond: Condition) -> tuple[str, ...]:
+def reads(cond: Condition) -> tuple[str, ...]:
     """The fact paths a condition reads (``derived.NAME`` for a derived fact), once per condition."""
     return _per_condition(_READS, cond, lambda c: tuple(sorted({leaf.fact for leaf in leaves(c)})))
 
