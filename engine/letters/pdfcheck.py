@@ -133,12 +133,21 @@ def _value(data: bytes, pos: int, tokens: list[int], depth: int = 0) -> tuple[ob
             pos += 2
             while True:
                 pos = _skip(data, pos)
-                if data[pos:pos + 2] == b">>":
+                if data.startswith(b">>", pos):
                     return out, pos + 2
-                key, pos = _value(data, pos, tokens, depth + 1)
-                if not isinstance(key, Name) or key.value in out:
+                # A key is a name: read here, not by a call of its own (half the values are keys),
+                # counted and bounded as that call would.
+                tokens[0] -= 1
+                if depth >= _MAX_DEPTH or tokens[0] < 0:
+                    raise NotProven("nesting or size")
+                if data[pos:pos + 1] != b"/":
                     raise NotProven("dictionary key")
-                out[key.value], pos = _value(data, pos, tokens, depth + 1)
+                m = _TOKEN_RE.match(data, pos + 1)
+                end = m.end() if m else pos + 1
+                key = data[pos + 1:end]
+                if key in out:
+                    raise NotProven("dictionary key")
+                out[key], pos = _value(data, end, tokens, depth + 1)
         end = data.find(b">", pos)
         digits = re.sub(rb"[\x00\t\n\x0c\r ]", b"", data[pos + 1:end]) if end > 0 else b"x"
         if not re.fullmatch(rb"[0-9A-Fa-f]*", digits):
@@ -154,7 +163,11 @@ def _value(data: bytes, pos: int, tokens: list[int], depth: int = 0) -> tuple[ob
             run = runs and _NUMBER_RUN_RE.match(data, pos)  # a font's widths: thousands of numbers
             runs = False  # tried once an array, so that a long array costs linear time
             if run:
-                items.extend(float(t) if b"." in t else int(t) for t in run.group(0).split())
+                numbers = run.group(0)
+                if b"." in numbers:
+                    items.extend(float(t) if b"." in t else int(t) for t in numbers.split())
+                else:
+                    items.extend(map(int, numbers.split()))
                 pos = run.end()
                 continue
             item, pos = _value(data, pos, tokens, depth + 1)
@@ -266,16 +279,23 @@ def _inflate(raw: bytes, budget: list[int]) -> bytes:
     return out
 
 
-def _unpredict(data: bytes, columns: int) -> list[bytes]:
-    """Rows of PNG-Up predicted data (the one predictor cross-reference streams use)."""
-    width = columns + 1
-    if columns <= 0 or len(data) % width:
+def _rows(raw: bytes, columns: int, predicted: bool) -> list[int]:
+    """Each cross-reference row as one big-endian number, PNG-Up prediction (the one predictor
+    cross-reference streams use) undone: whole rows at a time, not byte by byte."""
+    width = columns + predicted
+    if columns <= 0 or len(raw) % width:
         raise NotProven("xref rows")
-    rows, previous = [], bytes(columns)
-    for i in range(0, len(data), width):
-        kind, row = data[i], data[i + 1:i + width]
+    if not predicted:
+        return [int.from_bytes(raw[i:i + width], "big") for i in range(0, len(raw), width)]
+    # Bytewise sum modulo 256 of two rows held as numbers: the low seven bits of each byte add
+    # without carrying into the next byte, and the top bit is the exclusive or of both and that carry.
+    high = int.from_bytes(b"\x80" * columns, "big")
+    low = int.from_bytes(b"\x7f" * columns, "big")
+    rows, previous = [], 0
+    for i in range(0, len(raw), width):
+        kind, row = raw[i], int.from_bytes(raw[i + 1:i + width], "big")
         if kind == 2:
-            row = bytes((a + b) & 0xFF for a, b in zip(row, previous))
+            row = ((row & low) + (previous & low)) ^ ((row ^ previous) & high)
         elif kind != 0:
             raise NotProven("xref predictor")
         rows.append(row)
@@ -296,12 +316,10 @@ def _xref_stream(obj: _Object, budget: list[int]) -> tuple[dict, dict[int, tuple
     columns = sum(widths)
     parms = d.get(b"DecodeParms")
     if parms is None:
-        if len(raw) % max(columns, 1):
-            raise NotProven("xref rows")
-        rows = [raw[i:i + columns] for i in range(0, len(raw), columns)]
+        rows = _rows(raw, columns, False)
     elif (isinstance(parms, dict) and parms.get(b"Predictor") == 12 and parms.get(b"Columns") == columns
           and set(parms) <= {b"Predictor", b"Columns"}):
-        rows = _unpredict(raw, columns)
+        rows = _rows(raw, columns, True)
     else:
         raise NotProven("xref predictor")
     index = d.get(b"Index", [0, size])
@@ -310,14 +328,12 @@ def _xref_stream(obj: _Object, budget: list[int]) -> tuple[dict, dict[int, tuple
     numbers = [n for a, c in zip(index[::2], index[1::2]) for n in range(a, a + c)]
     if len(numbers) != len(rows):
         raise NotProven("xref count")
+    # A row's three fields by shifts; a field of width 0 is its default (type 1, else 0).
+    kind_at, second_at = 8 * (widths[1] + widths[2]), 8 * widths[2]
+    second_mask, third_mask = (1 << 8 * widths[1]) - 1, (1 << second_at) - 1
     entries = {}
     for number, row in zip(numbers, rows):
-        fields, at = [], 0
-        for w in widths:
-            fields.append(int.from_bytes(row[at:at + w], "big") if w else None)
-            at += w
-        kind = 1 if fields[0] is None else fields[0]
-        entries[number] = (kind, fields[1] or 0, fields[2] or 0)
+        entries[number] = (row >> kind_at if widths[0] else 1, (row >> second_at) & second_mask, row & third_mask)
     return d, entries
 
 
@@ -403,6 +419,9 @@ def _decoded(obj: _Object, key: bytes | None, metadata: bool, budget: list[int])
     raise NotProven("filter")
 
 
+_LEAVES = frozenset({int, float, bytes, bool, type(None), Name})
+
+
 def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]) -> None:
     """Every key known (or a resource name), every reference to an object the file has."""
     if isinstance(value, dict):
@@ -414,7 +433,8 @@ def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]
             _plain_keys_and_refs(v, entries)
     elif isinstance(value, list):
         for v in value:
-            _plain_keys_and_refs(v, entries)
+            if type(v) not in _LEAVES:  # a font's widths: thousands of numbers, nothing to check
+                _plain_keys_and_refs(v, entries)
     elif isinstance(value, Ref):
         entry = entries.get(value.number)
         if entry is None or entry[0] not in (1, 2) or (entry[0] == 1 and entry[2] != value.generation):
