@@ -14,7 +14,9 @@ when the whole file is accounted for and every stream that can carry text decode
 * every FlateDecode stream inflates to its end (zlib's adler32 checked) with nothing left over; an
   image's data is not decoded (it carries no text); a stream without a filter is XML metadata;
 * every key of a plain (not compressed) dictionary is one letters use (or a resource name such as
-  /F1), every /Type and /Subtype value a known one, every reference names an object of the file.
+  /F1), every /Type and /Subtype value a known one, every reference names an object of the file;
+* a font's /Widths, when a plain array (in the font's dictionary or an object of its own), has one
+  width for each code from /FirstChar to /LastChar: a width split or merged shifts the others.
 
 Anything else (incremental updates, other filters or encryption, indirect lengths, streams larger
 than ``MAX_PDF_INFLATED_BYTES`` together) is not proven intact: the caller reads such a file the slow
@@ -79,6 +81,9 @@ _XREF_ENTRY_RE = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?:\r\n| \r| \n)")
 _PAGE_RE = re.compile(rb"/Type[\x00\t\n\x0c\r ]*/Page(?![A-Za-z0-9_#.-])")
 # Numbers up to a bracket: no reference ("1 0 R") among them.
 _NUMBER_RUN_RE = re.compile(rb"(?:[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])[\x00\t\n\x0c\r ]*+)++(?=[\[\]])")
+_WIDTHS_REF_RE = re.compile(rb"/Widths[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_FIRST_CHAR_RE = re.compile(rb"/FirstChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_LAST_CHAR_RE = re.compile(rb"/LastChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _STRING_MARK_RE = re.compile(rb"\\.|[()]", re.S)  # an escaped byte, or a parenthesis
 _MAX_DEPTH = 32
 # PDF objects (numbers, names, ...) the check parses outside streams: real letters have under 1,000;
@@ -444,8 +449,39 @@ def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]
             raise NotProven("reference")
 
 
-def _object_stream(obj: _Object, content: bytes) -> list[int]:
-    """The object numbers an object stream holds, in order, after checking its header."""
+def _widths_counted(first: object, last: object, widths: object, objects: dict[int, _Object]) -> None:
+    """A simple font's /Widths, when a plain array, has one width for each code from /FirstChar to
+    /LastChar. A byte of a width turned into a space (or a space into a digit) shifts every width
+    after it, and pdfium then spaces the words differently: the count shows it."""
+    if isinstance(widths, Ref):
+        target = objects.get(widths.number)
+        if target is None:
+            return  # a compressed array: the inflate check covers it
+        widths = target.value
+    if not isinstance(widths, list):
+        raise NotProven("widths")
+    if type(first) is not int or type(last) is not int or len(widths) != last - first + 1:
+        raise NotProven("widths count")
+
+
+def _compressed_fonts_widths(content: bytes, spans: list[tuple[int, int]], objects: dict[int, _Object]) -> None:
+    """The widths count of each font in an object stream whose /Widths is a plain array elsewhere."""
+    if b"/Widths" not in content:
+        return
+    for start, end in spans:
+        m = _WIDTHS_REF_RE.search(content, start, end)
+        if m is None:
+            continue
+        firsts = _FIRST_CHAR_RE.findall(content, start, end)
+        lasts = _LAST_CHAR_RE.findall(content, start, end)
+        if len(firsts) != 1 or len(lasts) != 1 or len(_WIDTHS_REF_RE.findall(content, start, end)) != 1:
+            raise NotProven("widths count")
+        _widths_counted(int(firsts[0]), int(lasts[0]), Ref(int(m.group(1)), int(m.group(2))), objects)
+
+
+def _object_stream(obj: _Object, content: bytes) -> tuple[list[int], list[tuple[int, int]]]:
+    """The object numbers an object stream holds, in order, and where each lies in ``content``,
+    after checking its header."""
     d = obj.value
     assert isinstance(d, dict)
     count, first = d.get(b"N"), d.get(b"First")
@@ -457,7 +493,8 @@ def _object_stream(obj: _Object, content: bytes) -> list[int]:
     offsets = [int(n) for n in numbers[1::2]]
     if offsets != sorted(offsets) or (offsets and first + offsets[-1] > len(content)):
         raise NotProven("object stream offsets")
-    return [int(n) for n in numbers[::2]]
+    bounds = [first + o for o in offsets] + [len(content)]
+    return [int(n) for n in numbers[::2]], list(zip(bounds, bounds[1:]))
 
 
 def intact(data: bytes) -> Evidence:
@@ -497,6 +534,9 @@ def _intact(data: bytes) -> Evidence:
     _plain_keys_and_refs(trailer, entries)
     for obj in objects.values():
         _plain_keys_and_refs(obj.value, entries)
+        if isinstance(obj.value, dict) and b"Widths" in obj.value:
+            d = obj.value
+            _widths_counted(d.get(b"FirstChar"), d.get(b"LastChar"), d[b"Widths"], objects)
     key, metadata = None, True
     encrypt_ref = trailer.get(b"Encrypt")
     if encrypt_ref is not None:
@@ -515,8 +555,10 @@ def _intact(data: bytes) -> Evidence:
             continue  # inflated and read above
         content = _decoded(obj, key, metadata, budget)
         if content is not None and obj.value.get(b"Type") == Name(b"ObjStm"):
-            for i, number in enumerate(_object_stream(obj, content)):
+            numbers, spans = _object_stream(obj, content)
+            for i, number in enumerate(numbers):
                 held[number] = (obj.number, i)
+            _compressed_fonts_widths(content, spans, objects)
             evidence.pages += len(_PAGE_RE.findall(content, int(obj.value[b"First"])))
     compressed = {n: (e[1], e[2]) for n, e in entries.items() if e[0] == 2}
     if compressed != {n: held[n] for n in compressed if n in held} or len(compressed) != len(held):

@@ -206,3 +206,27 @@ def test_dictionary_keys_count_against_the_token_bound() -> None:
     assert pdfcheck._value(text, 0, [5]) == ({b"A": 1, b"B": 2}, len(text))
     with pytest.raises(pdfcheck.NotProven):
         pdfcheck._value(text, 0, [4])
+
+
+def test_a_fonts_widths_count_its_codes() -> None:
+    widths = pdfcheck._Object(7, 0, 0, [278, 0, 333])
+    pdfcheck._widths_counted(32, 34, [278, 0, 333], {})
+    pdfcheck._widths_counted(32, 34, pdfcheck.Ref(7, 0), {7: widths})
+    pdfcheck._widths_counted(32, 34, pdfcheck.Ref(8, 0), {7: widths})  # compressed: inflate covers it
+    for first, last, array in [(32, 35, [278, 0, 333]), (32, 33, [278, 0, 333]), (None, 34, [278, 0, 333]),
+                               (32, 34, pdfcheck.Ref(7, 0)), (32, 34, 5)]:
+        objects = {7: pdfcheck._Object(7, 0, 0, [278, 0])} if isinstance(array, pdfcheck.Ref) else {}
+        with pytest.raises(pdfcheck.NotProven):
+            pdfcheck._widths_counted(first, last, array, objects)
+
+
+def test_compressed_fonts_widths_are_counted_in_their_own_object() -> None:
+    content = (b"5 0 6 69 "
+               b"<</Type/Font/Subtype/TrueType/FirstChar 32/LastChar 34/Widths 7 0 R>>"
+               b"<</Type/Font/Subtype/TrueType/FirstChar 65/LastChar 66/Widths 8 0 R>>")
+    first = content.index(b"<<")
+    spans = [(first, first + 69), (first + 69, len(content))]
+    good = {7: pdfcheck._Object(7, 0, 0, [1, 2, 3]), 8: pdfcheck._Object(8, 0, 0, [4, 5])}
+    pdfcheck._compressed_fonts_widths(content, spans, good)
+    with pytest.raises(pdfcheck.NotProven):  # one width of the second font lost
+        pdfcheck._compressed_fonts_widths(content, spans, {**good, 8: pdfcheck._Object(8, 0, 0, [45])})
