@@ -250,6 +250,7 @@ def bench_letters(rounds: int, max_pdfs: int | None = None) -> dict:
         out["pdf_text_per_s_per_core"] = None
         out["pdf_text_pypdf_per_s_per_core"] = None
         out["pdf_text_pypdfium2_per_s_per_core"] = None
+        out["pdf_check_per_s_per_core"] = None
         return out
     out["pdf_letters"] = len(pdf_bytes)
     out["pdf_letters_per_s_per_core"] = rate(lambda d, n: letter_to_case(parse_letter(_pdf_text(d, n), n)),
@@ -257,7 +258,17 @@ def bench_letters(rounds: int, max_pdfs: int | None = None) -> dict:
     out["pdf_text_per_s_per_core"] = rate(_pdf_text, pdf_bytes, 1)
     out["pdf_text_pypdf_per_s_per_core"] = rate(pypdf_text, pdf_bytes, 1)
     out["pdf_text_pypdfium2_per_s_per_core"] = rate(lambda d, n: _pdf_text_pypdfium2(d), pdf_bytes, 1)
+    out["pdf_check_per_s_per_core"] = rate(_check, pdf_bytes, 1)  # the integrity check alone
     return out
+
+
+def _check(data: bytes, name: str) -> None:
+    from engine.letters.pdfcheck import NotProven, intact
+
+    try:
+        intact(data)
+    except NotProven:
+        pass
 
 
 def bench_check_one(runs: int) -> dict:
@@ -384,7 +395,8 @@ def main() -> int:
         say(f"PDF letters with extraction                            : {letters['pdf_letters_per_s_per_core']:8.0f} per CPU second; "
             f"PDF text alone: reader {letters['pdf_text_per_s_per_core']:.0f}/s, pypdf "
             f"{letters['pdf_text_pypdf_per_s_per_core']:.0f}/s, bare pypdfium2 "
-            f"{letters['pdf_text_pypdfium2_per_s_per_core']:.0f}/s")
+            f"{letters['pdf_text_pypdfium2_per_s_per_core']:.0f}/s, integrity check alone "
+            f"{letters['pdf_check_per_s_per_core']:.0f}/s")
     else:
         say("PDF letters: the shared corpus is absent, skipped")
     figures.update(bench_check_one(3 if args.quick else 7))

@@ -14,7 +14,9 @@ when the whole file is accounted for and every stream that can carry text decode
 * every FlateDecode stream inflates to its end (zlib's adler32 checked) with nothing left over; an
   image's data is not decoded (it carries no text); a stream without a filter is XML metadata;
 * every key of a plain (not compressed) dictionary is one letters use (or a resource name such as
-  /F1), every /Type and /Subtype value a known one, every reference names an object of the file.
+  /F1), every /Type and /Subtype value a known one, every reference names an object of the file;
+* a font's /Widths, when a plain array (in the font's dictionary or an object of its own), has one
+  width for each code from /FirstChar to /LastChar: a width split or merged shifts the others.
 
 Anything else (incremental updates, other filters or encryption, indirect lengths, streams larger
 than ``MAX_PDF_INFLATED_BYTES`` together) is not proven intact: the caller reads such a file the slow
@@ -79,6 +81,9 @@ _XREF_ENTRY_RE = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?:\r\n| \r| \n)")
 _PAGE_RE = re.compile(rb"/Type[\x00\t\n\x0c\r ]*/Page(?![A-Za-z0-9_#.-])")
 # Numbers up to a bracket: no reference ("1 0 R") among them.
 _NUMBER_RUN_RE = re.compile(rb"(?:[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])[\x00\t\n\x0c\r ]*+)++(?=[\[\]])")
+_WIDTHS_REF_RE = re.compile(rb"/Widths[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_FIRST_CHAR_RE = re.compile(rb"/FirstChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_LAST_CHAR_RE = re.compile(rb"/LastChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _STRING_MARK_RE = re.compile(rb"\\.|[()]", re.S)  # an escaped byte, or a parenthesis
 _MAX_DEPTH = 32
 # PDF objects (numbers, names, ...) the check parses outside streams: real letters have under 1,000;
@@ -116,6 +121,9 @@ Widget XML XObject XRef
 _RESOURCE_NAME = re.compile(rb"[A-Za-z]{1,4}\d{1,4}")
 
 
+_ws = _WS_RE.match  # inlined in the parser's loops: a call less for every value
+
+
 def _skip(data: bytes, pos: int) -> int:
     return _WS_RE.match(data, pos).end()
 
@@ -125,20 +133,29 @@ def _value(data: bytes, pos: int, tokens: list[int], depth: int = 0) -> tuple[ob
     tokens[0] -= 1
     if depth > _MAX_DEPTH or tokens[0] < 0:
         raise NotProven("nesting or size")
-    pos = _skip(data, pos)
+    pos = _ws(data, pos).end()
     c = data[pos:pos + 1]
     if c == b"<":
         if data[pos + 1:pos + 2] == b"<":
             out: dict[bytes, object] = {}
             pos += 2
             while True:
-                pos = _skip(data, pos)
-                if data[pos:pos + 2] == b">>":
+                pos = _ws(data, pos).end()
+                if data.startswith(b">>", pos):
                     return out, pos + 2
-                key, pos = _value(data, pos, tokens, depth + 1)
-                if not isinstance(key, Name) or key.value in out:
+                # A key is a name: read here, not by a call of its own (half the values are keys),
+                # counted and bounded as that call would.
+                tokens[0] -= 1
+                if depth >= _MAX_DEPTH or tokens[0] < 0:
+                    raise NotProven("nesting or size")
+                if data[pos:pos + 1] != b"/":
                     raise NotProven("dictionary key")
-                out[key.value], pos = _value(data, pos, tokens, depth + 1)
+                m = _TOKEN_RE.match(data, pos + 1)
+                end = m.end() if m else pos + 1
+                key = data[pos + 1:end]
+                if key in out:
+                    raise NotProven("dictionary key")
+                out[key], pos = _value(data, end, tokens, depth + 1)
         end = data.find(b">", pos)
         digits = re.sub(rb"[\x00\t\n\x0c\r ]", b"", data[pos + 1:end]) if end > 0 else b"x"
         if not re.fullmatch(rb"[0-9A-Fa-f]*", digits):
@@ -148,13 +165,17 @@ def _value(data: bytes, pos: int, tokens: list[int], depth: int = 0) -> tuple[ob
         items: list[object] = []
         pos, runs = pos + 1, True
         while True:
-            pos = _skip(data, pos)
+            pos = _ws(data, pos).end()
             if data[pos:pos + 1] == b"]":
                 return items, pos + 1
             run = runs and _NUMBER_RUN_RE.match(data, pos)  # a font's widths: thousands of numbers
             runs = False  # tried once an array, so that a long array costs linear time
             if run:
-                items.extend(float(t) if b"." in t else int(t) for t in run.group(0).split())
+                numbers = run.group(0)
+                if b"." in numbers:
+                    items.extend(float(t) if b"." in t else int(t) for t in numbers.split())
+                else:
+                    items.extend(map(int, numbers.split()))
                 pos = run.end()
                 continue
             item, pos = _value(data, pos, tokens, depth + 1)
@@ -266,16 +287,23 @@ def _inflate(raw: bytes, budget: list[int]) -> bytes:
     return out
 
 
-def _unpredict(data: bytes, columns: int) -> list[bytes]:
-    """Rows of PNG-Up predicted data (the one predictor cross-reference streams use)."""
-    width = columns + 1
-    if columns <= 0 or len(data) % width:
+def _rows(raw: bytes, columns: int, predicted: bool) -> list[int]:
+    """Each cross-reference row as one big-endian number, PNG-Up prediction (the one predictor
+    cross-reference streams use) undone: whole rows at a time, not byte by byte."""
+    width = columns + predicted
+    if columns <= 0 or len(raw) % width:
         raise NotProven("xref rows")
-    rows, previous = [], bytes(columns)
-    for i in range(0, len(data), width):
-        kind, row = data[i], data[i + 1:i + width]
+    if not predicted:
+        return [int.from_bytes(raw[i:i + width], "big") for i in range(0, len(raw), width)]
+    # Bytewise sum modulo 256 of two rows held as numbers: the low seven bits of each byte add
+    # without carrying into the next byte, and the top bit is the exclusive or of both and that carry.
+    high = int.from_bytes(b"\x80" * columns, "big")
+    low = int.from_bytes(b"\x7f" * columns, "big")
+    rows, previous = [], 0
+    for i in range(0, len(raw), width):
+        kind, row = raw[i], int.from_bytes(raw[i + 1:i + width], "big")
         if kind == 2:
-            row = bytes((a + b) & 0xFF for a, b in zip(row, previous))
+            row = ((row & low) + (previous & low)) ^ ((row ^ previous) & high)
         elif kind != 0:
             raise NotProven("xref predictor")
         rows.append(row)
@@ -296,12 +324,10 @@ def _xref_stream(obj: _Object, budget: list[int]) -> tuple[dict, dict[int, tuple
     columns = sum(widths)
     parms = d.get(b"DecodeParms")
     if parms is None:
-        if len(raw) % max(columns, 1):
-            raise NotProven("xref rows")
-        rows = [raw[i:i + columns] for i in range(0, len(raw), columns)]
+        rows = _rows(raw, columns, False)
     elif (isinstance(parms, dict) and parms.get(b"Predictor") == 12 and parms.get(b"Columns") == columns
           and set(parms) <= {b"Predictor", b"Columns"}):
-        rows = _unpredict(raw, columns)
+        rows = _rows(raw, columns, True)
     else:
         raise NotProven("xref predictor")
     index = d.get(b"Index", [0, size])
@@ -310,14 +336,12 @@ def _xref_stream(obj: _Object, budget: list[int]) -> tuple[dict, dict[int, tuple
     numbers = [n for a, c in zip(index[::2], index[1::2]) for n in range(a, a + c)]
     if len(numbers) != len(rows):
         raise NotProven("xref count")
+    # A row's three fields by shifts; a field of width 0 is its default (type 1, else 0).
+    kind_at, second_at = 8 * (widths[1] + widths[2]), 8 * widths[2]
+    second_mask, third_mask = (1 << 8 * widths[1]) - 1, (1 << second_at) - 1
     entries = {}
     for number, row in zip(numbers, rows):
-        fields, at = [], 0
-        for w in widths:
-            fields.append(int.from_bytes(row[at:at + w], "big") if w else None)
-            at += w
-        kind = 1 if fields[0] is None else fields[0]
-        entries[number] = (kind, fields[1] or 0, fields[2] or 0)
+        entries[number] = (row >> kind_at if widths[0] else 1, (row >> second_at) & second_mask, row & third_mask)
     return d, entries
 
 
@@ -403,6 +427,9 @@ def _decoded(obj: _Object, key: bytes | None, metadata: bool, budget: list[int])
     raise NotProven("filter")
 
 
+_LEAVES = frozenset({int, float, bytes, bool, type(None), Name})
+
+
 def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]) -> None:
     """Every key known (or a resource name), every reference to an object the file has."""
     if isinstance(value, dict):
@@ -414,15 +441,47 @@ def _plain_keys_and_refs(value: object, entries: dict[int, tuple[int, int, int]]
             _plain_keys_and_refs(v, entries)
     elif isinstance(value, list):
         for v in value:
-            _plain_keys_and_refs(v, entries)
+            if type(v) not in _LEAVES:  # a font's widths: thousands of numbers, nothing to check
+                _plain_keys_and_refs(v, entries)
     elif isinstance(value, Ref):
         entry = entries.get(value.number)
         if entry is None or entry[0] not in (1, 2) or (entry[0] == 1 and entry[2] != value.generation):
             raise NotProven("reference")
 
 
-def _object_stream(obj: _Object, content: bytes) -> list[int]:
-    """The object numbers an object stream holds, in order, after checking its header."""
+def _widths_counted(first: object, last: object, widths: object, objects: dict[int, _Object]) -> None:
+    """A simple font's /Widths, when a plain array, has one width for each code from /FirstChar to
+    /LastChar. A byte of a width turned into a space (or a space into a digit) shifts every width
+    after it, and pdfium then spaces the words differently: the count shows it."""
+    if isinstance(widths, Ref):
+        target = objects.get(widths.number)
+        if target is None:
+            return  # a compressed array: the inflate check covers it
+        widths = target.value
+    if not isinstance(widths, list):
+        raise NotProven("widths")
+    if type(first) is not int or type(last) is not int or len(widths) != last - first + 1:
+        raise NotProven("widths count")
+
+
+def _compressed_fonts_widths(content: bytes, spans: list[tuple[int, int]], objects: dict[int, _Object]) -> None:
+    """The widths count of each font in an object stream whose /Widths is a plain array elsewhere."""
+    if b"/Widths" not in content:
+        return
+    for start, end in spans:
+        m = _WIDTHS_REF_RE.search(content, start, end)
+        if m is None:
+            continue
+        firsts = _FIRST_CHAR_RE.findall(content, start, end)
+        lasts = _LAST_CHAR_RE.findall(content, start, end)
+        if len(firsts) != 1 or len(lasts) != 1 or len(_WIDTHS_REF_RE.findall(content, start, end)) != 1:
+            raise NotProven("widths count")
+        _widths_counted(int(firsts[0]), int(lasts[0]), Ref(int(m.group(1)), int(m.group(2))), objects)
+
+
+def _object_stream(obj: _Object, content: bytes) -> tuple[list[int], list[tuple[int, int]]]:
+    """The object numbers an object stream holds, in order, and where each lies in ``content``,
+    after checking its header."""
     d = obj.value
     assert isinstance(d, dict)
     count, first = d.get(b"N"), d.get(b"First")
@@ -434,7 +493,8 @@ def _object_stream(obj: _Object, content: bytes) -> list[int]:
     offsets = [int(n) for n in numbers[1::2]]
     if offsets != sorted(offsets) or (offsets and first + offsets[-1] > len(content)):
         raise NotProven("object stream offsets")
-    return [int(n) for n in numbers[::2]]
+    bounds = [first + o for o in offsets] + [len(content)]
+    return [int(n) for n in numbers[::2]], list(zip(bounds, bounds[1:]))
 
 
 def intact(data: bytes) -> Evidence:
@@ -474,6 +534,9 @@ def _intact(data: bytes) -> Evidence:
     _plain_keys_and_refs(trailer, entries)
     for obj in objects.values():
         _plain_keys_and_refs(obj.value, entries)
+        if isinstance(obj.value, dict) and b"Widths" in obj.value:
+            d = obj.value
+            _widths_counted(d.get(b"FirstChar"), d.get(b"LastChar"), d[b"Widths"], objects)
     key, metadata = None, True
     encrypt_ref = trailer.get(b"Encrypt")
     if encrypt_ref is not None:
@@ -492,8 +555,10 @@ def _intact(data: bytes) -> Evidence:
             continue  # inflated and read above
         content = _decoded(obj, key, metadata, budget)
         if content is not None and obj.value.get(b"Type") == Name(b"ObjStm"):
-            for i, number in enumerate(_object_stream(obj, content)):
+            numbers, spans = _object_stream(obj, content)
+            for i, number in enumerate(numbers):
                 held[number] = (obj.number, i)
+            _compressed_fonts_widths(content, spans, objects)
             evidence.pages += len(_PAGE_RE.findall(content, int(obj.value[b"First"])))
     compressed = {n: (e[1], e[2]) for n, e in entries.items() if e[0] == 2}
     if compressed != {n: held[n] for n in compressed if n in held} or len(compressed) != len(held):

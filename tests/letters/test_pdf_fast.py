@@ -164,3 +164,69 @@ def test_bounds_still_hold(monkeypatch: pytest.MonkeyPatch, pypdf_calls: list[st
 def test_garbage_is_never_proven(data: bytes) -> None:
     with pytest.raises(pdfcheck.NotProven):
         pdfcheck.intact(data)
+
+
+def _png_up(rows: list[bytes], kinds: list[int]) -> bytes:
+    out, previous = b"", bytes(len(rows[0]))
+    for row, kind in zip(rows, kinds):
+        out += bytes([kind]) + (bytes((a - b) & 0xFF for a, b in zip(row, previous)) if kind == 2 else row)
+        previous = row
+    return out
+
+
+@pytest.mark.parametrize("columns", [1, 4, 5, 8])
+def test_xref_rows_undo_png_up_prediction_byte_by_byte(columns: int) -> None:
+    import random
+
+    rnd = random.Random(columns)
+    rows = [bytes(rnd.randrange(256) for _ in range(columns)) for _ in range(60)]
+    rows[1] = b"\xff" * columns  # every byte carries when the next row adds to it
+    kinds = [rnd.choice((0, 2)) for _ in rows]
+    want = [int.from_bytes(row, "big") for row in rows]
+    assert pdfcheck._rows(_png_up(rows, kinds), columns, True) == want
+    assert pdfcheck._rows(b"".join(rows), columns, False) == want
+    with pytest.raises(pdfcheck.NotProven):
+        pdfcheck._rows(_png_up(rows, kinds)[:-1], columns, True)
+    with pytest.raises(pdfcheck.NotProven):
+        pdfcheck._rows(b"\x01" + bytes(columns), columns, True)  # a predictor other than None or Up
+
+
+@pytest.mark.parametrize("text", [
+    b"<< /A 1 /A 2 >>",  # a key twice
+    b"<< (A) 1 >>",  # a key that is not a name
+    b"<< /A " * 40 + b"1" + b" >>" * 40,  # nested deeper than the bound
+])
+def test_malformed_dictionaries_are_not_proven(text: bytes) -> None:
+    with pytest.raises(pdfcheck.NotProven):
+        pdfcheck._value(text, 0, [1000])
+
+
+def test_dictionary_keys_count_against_the_token_bound() -> None:
+    text = b"<< /A 1 /B 2 >>"
+    assert pdfcheck._value(text, 0, [5]) == ({b"A": 1, b"B": 2}, len(text))
+    with pytest.raises(pdfcheck.NotProven):
+        pdfcheck._value(text, 0, [4])
+
+
+def test_a_fonts_widths_count_its_codes() -> None:
+    widths = pdfcheck._Object(7, 0, 0, [278, 0, 333])
+    pdfcheck._widths_counted(32, 34, [278, 0, 333], {})
+    pdfcheck._widths_counted(32, 34, pdfcheck.Ref(7, 0), {7: widths})
+    pdfcheck._widths_counted(32, 34, pdfcheck.Ref(8, 0), {7: widths})  # compressed: inflate covers it
+    for first, last, array in [(32, 35, [278, 0, 333]), (32, 33, [278, 0, 333]), (None, 34, [278, 0, 333]),
+                               (32, 34, pdfcheck.Ref(7, 0)), (32, 34, 5)]:
+        objects = {7: pdfcheck._Object(7, 0, 0, [278, 0])} if isinstance(array, pdfcheck.Ref) else {}
+        with pytest.raises(pdfcheck.NotProven):
+            pdfcheck._widths_counted(first, last, array, objects)
+
+
+def test_compressed_fonts_widths_are_counted_in_their_own_object() -> None:
+    content = (b"5 0 6 69 "
+               b"<</Type/Font/Subtype/TrueType/FirstChar 32/LastChar 34/Widths 7 0 R>>"
+               b"<</Type/Font/Subtype/TrueType/FirstChar 65/LastChar 66/Widths 8 0 R>>")
+    first = content.index(b"<<")
+    spans = [(first, first + 69), (first + 69, len(content))]
+    good = {7: pdfcheck._Object(7, 0, 0, [1, 2, 3]), 8: pdfcheck._Object(8, 0, 0, [4, 5])}
+    pdfcheck._compressed_fonts_widths(content, spans, good)
+    with pytest.raises(pdfcheck.NotProven):  # one width of the second font lost
+        pdfcheck._compressed_fonts_widths(content, spans, {**good, 8: pdfcheck._Object(8, 0, 0, [45])})
