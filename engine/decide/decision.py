@@ -21,6 +21,7 @@ from engine.decide.evaluate import run
 from engine.contract import (  # noqa: F401  (re-exported: the contract models were defined here)
     Advice, CaseDecision, Change, FiredRule, Precheck, RequestDecision, Trace,
 )
+from engine.contract import trusted
 from engine.decide.explain import precheck as _precheck
 from engine.decide.explain import _plan as _explain_plan
 from engine.decide.explain import run as _explain_run
@@ -73,11 +74,11 @@ def _words(value: Any) -> str:
 
 def _fired_rule(rule: Rule, citation: str, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
     # Built without validation: every value here is a str or None made by this module.
-    return FiredRule.model_construct(
+    return trusted(FiredRule, dict(
         id=rule.id, finding=rule.finding, derived=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
         citation=citation, because=render(rule.because, document, derived),
         to_pass=render(rule.to_pass, document, derived) if rule.to_pass else None, status=rule.status,
-    )
+    ))
 
 
 def _version(rs: RuleSet) -> str:
@@ -180,10 +181,10 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     no_prediction = deciding[0].because if outcome is None else None
     basis = None if outcome is None else ("criterion" if deciding else "no_criterion_met")
     # Built without validation: every value is made here from validated cases and rule files.
-    return RequestDecision.model_construct(
+    return trusted(RequestDecision, dict(
         **base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
         citations=citations, rationale=rationale, to_pass=to_pass, no_prediction=no_prediction, basis=basis,
-        no_prediction_reason="outside_guideline" if outcome is None else None)
+        no_prediction_reason="outside_guideline" if outcome is None else None))
 
 
 _VERSIONS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
