@@ -12,10 +12,10 @@ import datetime as dt
 import re
 import string
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from engine.rules.editions import licensed_from
-from engine.cases.document import fact_document, judged_day, lookup
+from engine.cases.document import fact_document, judged_day
 from engine.errors import EvaluationError
 from engine.decide.evaluate import run
 from engine.contract import (  # noqa: F401  (re-exported: the contract models were defined here)
@@ -36,24 +36,53 @@ NO_CRITERION = "no MTUS criterion met"
 
 def render(template: str, document: dict[str, Any], derived: dict[str, str | None]) -> str:
     """Fill ``{fact.path}`` placeholders; unknown facts read "unknown"."""
-    out = []
-    one = False  # the last placeholder read "1": "the request for 1 treatments" reads "1 treatment"
-    for literal, name in _parsed(template):
-        if one:
-            literal = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
-        out.append(literal)
-        one = False
-        if name:
-            value = derived.get(name[len("derived."):]) if name.startswith("derived.") else lookup(document, name)
-            out.append(_words(value))
-            one = out[-1] == "1"
-    return " ".join("".join(out).split())
+    return _template(template)(document, derived)
+
+
+Rendering = Callable[[dict[str, Any], dict[str, str | None]], str]
 
 
 @lru_cache(maxsize=4096)
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    """The literal text and placeholder name pairs of a template (rule texts are few and fixed)."""
-    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
+def _template(template: str) -> Rendering:
+    """The template made into a function once (rule texts are few and fixed, and every fired rule's
+    is rendered): the text parsed, each placeholder's path split, the literal that follows a "1"
+    singularised ahead ("the request for 1 treatments" reads "1 treatment"), and a template
+    without placeholders rendered already."""
+    pieces = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        after_one = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
+        if not name:
+            pieces.append((literal, after_one, None, ()))
+        elif name.startswith("derived."):
+            pieces.append((literal, after_one, name[len("derived."):], ()))
+        else:
+            pieces.append((literal, after_one, None, tuple(name.split("."))))
+    if all(name is None and not parts for _, _, name, parts in pieces):
+        text = " ".join("".join(literal for literal, _, _, _ in pieces).split())
+        return lambda document, derived: text
+
+    def fill(document: dict[str, Any], derived: dict[str, str | None]) -> str:
+        out = []
+        one = False  # the last placeholder read "1"
+        for literal, after_one, name, parts in pieces:
+            out.append(after_one if one else literal)
+            one = False
+            if name is not None:
+                words = _words(derived.get(name))
+            elif parts:
+                node: Any = document  # ``lookup`` with the path split once
+                for part in parts:
+                    if not isinstance(node, dict):
+                        node = None
+                        break
+                    node = node.get(part)
+                words = _words(node)
+            else:
+                continue
+            out.append(words)
+            one = words == "1"
+        return " ".join("".join(out).split())
+    return fill
 
 
 _PLURAL_AFTER_ONE = re.compile(

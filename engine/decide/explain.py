@@ -99,23 +99,35 @@ class _Plan:
     others: list[tuple[RuleSet, Rule]]  # the rules that derive nothing, in order
     index: dict[str, tuple[RuleSet, Rule]]
     plain_facts: tuple[str, ...]  # the case facts (not derived) that the rules read, once each
-    plain_parts: tuple[tuple[str, ...], ...] = ()  # each of them split into its path's parts
+    # The same grouped by the path of their parent object: (its parts, ((key, fact path), ...)).
+    plain_groups: tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...] = ()
     citations: dict[str, str] = field(default_factory=dict)  # rule id -> ``RuleSet.citation``
 
     def unknown_facts(self, document: dict[str, Any]) -> set[str]:
         """The plain facts whose value is unknown in the document (``lookup`` inlined: the
         pre-check asks it of every request upheld by a rule)."""
         unknown = set()
-        for fact, parts in zip(self.plain_facts, self.plain_parts):
+        # Each parent object is walked to once, not once per fact under it.
+        for parents, keyed in self.plain_groups:
             node: Any = document
-            for part in parts:
+            for part in parents:
                 if not isinstance(node, dict):
                     node = None
                     break
                 node = node.get(part)
-            if node is None:
-                unknown.add(fact)
+            if isinstance(node, dict):
+                unknown.update(fact for key, fact in keyed if node.get(key) is None)
+            else:
+                unknown.update(fact for _, fact in keyed)
         return unknown
+
+
+def _groups(facts: Iterable[str]) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
+    by_parent: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for fact in facts:
+        *parents, key = fact.split(".")
+        by_parent.setdefault(tuple(parents), []).append((key, fact))
+    return tuple((parents, tuple(keyed)) for parents, keyed in by_parent.items())
 
 
 _PLANS: dict[tuple[int, ...], _Plan] = {}
@@ -139,7 +151,7 @@ def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
     hit = _PLANS[key] = _Plan(tuple(rulesets), pairs, declared, by_name, order,
                               [(rs, rule) for rs, rule in pairs if not rule.derive],
                               {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain),
-                              tuple(tuple(fact.split(".")) for fact in plain),
+                              _groups(plain),
                               {rule.id: rs.citation(rule) for rs, rule in pairs})
     return hit
 
