@@ -30,6 +30,7 @@ from typing import Any, Callable, Collection, Iterable, Sequence
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
 )
+from engine.contract import trusted
 from engine.cases.facttable import FACTS
 from engine.cases.document import lookup  # noqa: F401  (re-exported: the plain form of _Plan.unknown_facts)
 from engine.errors import EvaluationError
@@ -266,7 +267,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     if outcome is None:
         return None
     if outcome == "Overturned":
-        return Precheck(status="certifiable", reason="The request meets the guideline criteria as documented.")
+        return trusted(Precheck, dict(status="certifiable", reason="The request meets the guideline criteria as documented."))
     plan = _plan(rulesets)
     index = plan.index
     declared = plan.declared
@@ -278,9 +279,9 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         strong = run(rulesets, document, wild=unknown, only=deciding)
         robust = [r for r in deciding if strong.results.get(r) is True]
         if robust:
-            return Precheck(status="not_certifiable", reason=(
+            return trusted(Precheck, dict(status="not_certifiable", reason=(
                 "A criterion against the request holds on the documented facts alone: "
-                + "; ".join(dict.fromkeys(plan.citations[r] for r in robust)) + "."))
+                + "; ".join(dict.fromkeys(plan.citations[r] for r in robust)) + ".")))
         needing = list(deciding)
         # What makes them undecided once the unknown facts are left open.
         facts = Facts(document, strong.derived, declared, strong.wild)
@@ -290,22 +291,22 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         needing = [rule.id for rs, rule in plan.pairs
                    if rule.finding == "medically_necessary" and normal.results.get(rule.id) is None]
         if not needing:
-            return Precheck(status="not_certifiable", reason=(
+            return trusted(Precheck, dict(status="not_certifiable", reason=(
                 "No criterion of the guideline that supports the request is met, and none depends on "
-                "an undocumented fact."))
+                "an undocumented fact.")))
         reason = ("No criterion that supports the request is met, but some could not be decided "
                   "because facts they need are not documented.")
     missing: dict[str, MissingFact] = {}
     for rule_id in needing:
         rs, rule = index[rule_id]
-        need = Need(rule=rule.id, citation=plan.citations[rule.id], because=render(rule.id))
+        need = trusted(Need, dict(rule=rule.id, citation=plan.citations[rule.id], because=render(rule.id)))
         for path in _blocking(rule.when, facts):
             entry = missing.get(path)
             if entry is None:
-                entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
-                                                    details=_derived_details(path, plan, facts))
+                entry = missing[path] = trusted(MissingFact, dict(
+                    fact=path, words=fact_words(path, rulesets), details=_derived_details(path, plan, facts)))
             entry.needed_by.append(need)
-    return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
+    return trusted(Precheck, dict(status="needs_documentation", reason=reason, missing=list(missing.values())))
 
 
 def _blocking(cond: Condition, facts: Facts) -> list[str]:
