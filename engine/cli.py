@@ -435,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.rules = (args.rules or []) + args.sub_rules
     tool = argv is None and args.func in (cmd_check, cmd_audit)  # this process is the tool
     if tool:
-        from engine import pydantic_plugins
+        from engine.run import pydantic_plugins
 
         _hold_collector()
         pydantic_plugins.skip_lookup_if_known_empty()

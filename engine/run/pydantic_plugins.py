@@ -47,7 +47,7 @@ def skip_lookup_if_known_empty() -> None:
     marker = _marker()
     if marker is None or not marker.is_file():
         return
-    loader = types.ModuleType(_LOADER, "pydantic's plugin loader: no plugin is installed (engine.pydantic_plugins)")
+    loader = types.ModuleType(_LOADER, "pydantic's plugin loader, none installed (engine.run.pydantic_plugins)")
     loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
     sys.modules[_LOADER] = loader
     _stubbed = True
