@@ -433,8 +433,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "sub_rules", None):
         args.rules = (args.rules or []) + args.sub_rules
-    if argv is None and args.func in (cmd_check, cmd_audit):  # this process is the tool
+    tool = argv is None and args.func in (cmd_check, cmd_audit)  # this process is the tool
+    if tool:
+        from engine.run import pydantic_plugins
+
         _hold_collector()
+        pydantic_plugins.skip_lookup_if_known_empty()
     try:
         return args.func(args)
     except InputError as e:
@@ -449,6 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(e, _Terminated) else 130
     finally:
         _release_collector()
+        if tool:
+            pydantic_plugins.remember_if_empty()
 
 
 if __name__ == "__main__":  # pragma: no cover

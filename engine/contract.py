@@ -7,7 +7,7 @@ durable_rules (a test imports this module with durable_rules made unimportable).
 # annotation string when the module is imported (a few ms of every `imr check`).
 
 import datetime as dt
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,65 @@ def empty_list() -> list[Any]:
 
 def empty_dict() -> dict[Any, Any]:
     return {}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_Spec = Union[tuple[tuple[str, bool, Any], ...], None]
+_SPECS: dict[type, _Spec] = {}
+_IMMUTABLE = (type(None), bool, int, float, str)
+
+
+def _spec(cls: type[BaseModel]) -> _Spec:
+    """Each field's name, whether its default is a factory, and the factory or default; None when
+    ``model_construct`` does more for this model than fill fields (aliases, a post-init, extra
+    fields kept, a factory reading other fields, a default it would copy)."""
+    if cls.__pydantic_post_init__ or cls.__pydantic_root_model__ or cls.model_config.get("extra") == "allow":
+        return None
+    out = []
+    for name, f in cls.__pydantic_fields__.items():
+        if f.alias is not None or f.validation_alias is not None:
+            return None
+        if f.default_factory is not None:
+            if f.default_factory_takes_validated_data:
+                return None
+            out.append((name, True, f.default_factory))
+        elif f.is_required():
+            out.append((name, False, _REQUIRED))
+        elif type(f.default) in _IMMUTABLE:
+            out.append((name, False, f.default))
+        else:
+            return None
+    return tuple(out)
+
+
+_REQUIRED = object()
+_set = object.__setattr__
+
+
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """``cls.model_construct(**values)`` (no validation: the values are already valid), the same
+    instance without its per-field alias look-ups: a decision builds several of these per request.
+    A field neither given nor defaulted is left out, as ``model_construct`` leaves it."""
+    spec = _SPECS.get(cls, _REQUIRED)
+    if spec is _REQUIRED:
+        spec = _SPECS[cls] = _spec(cls)
+    if spec is None:
+        return cls.model_construct(**values)
+    fields: dict[str, Any] = {}
+    for name, factory, default in spec:
+        if name in values:
+            fields[name] = values[name]
+        elif factory:
+            fields[name] = default()
+        elif default is not _REQUIRED:
+            fields[name] = default
+    m = cls.__new__(cls)
+    _set(m, "__dict__", fields)
+    _set(m, "__pydantic_fields_set__", {name for name in values if name in fields})
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 # -- the trace models (JSON: the decision's ``trace`` field) ----------------------------------------

@@ -12,15 +12,16 @@ import datetime as dt
 import re
 import string
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from engine.rules.editions import licensed_from
-from engine.cases.document import fact_document, judged_day, lookup
+from engine.cases.document import fact_document, judged_day
 from engine.errors import EvaluationError
 from engine.decide.evaluate import run
 from engine.contract import (  # noqa: F401  (re-exported: the contract models were defined here)
     Advice, CaseDecision, Change, FiredRule, Precheck, RequestDecision, Trace,
 )
+from engine.contract import trusted
 from engine.decide.explain import precheck as _precheck
 from engine.decide.explain import _plan as _explain_plan
 from engine.decide.explain import run as _explain_run
@@ -35,24 +36,53 @@ NO_CRITERION = "no MTUS criterion met"
 
 def render(template: str, document: dict[str, Any], derived: dict[str, str | None]) -> str:
     """Fill ``{fact.path}`` placeholders; unknown facts read "unknown"."""
-    out = []
-    one = False  # the last placeholder read "1": "the request for 1 treatments" reads "1 treatment"
-    for literal, name in _parsed(template):
-        if one:
-            literal = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
-        out.append(literal)
-        one = False
-        if name:
-            value = derived.get(name[len("derived."):]) if name.startswith("derived.") else lookup(document, name)
-            out.append(_words(value))
-            one = out[-1] == "1"
-    return " ".join("".join(out).split())
+    return _template(template)(document, derived)
+
+
+Rendering = Callable[[dict[str, Any], dict[str, str | None]], str]
 
 
 @lru_cache(maxsize=4096)
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    """The literal text and placeholder name pairs of a template (rule texts are few and fixed)."""
-    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
+def _template(template: str) -> Rendering:
+    """The template made into a function once (rule texts are few and fixed, and every fired rule's
+    is rendered): the text parsed, each placeholder's path split, the literal that follows a "1"
+    singularised ahead ("the request for 1 treatments" reads "1 treatment"), and a template
+    without placeholders rendered already."""
+    pieces = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        after_one = _PLURAL_AFTER_ONE.sub(lambda m: m.group(1) + m.group(2)[:-1], literal, count=1)
+        if not name:
+            pieces.append((literal, after_one, None, ()))
+        elif name.startswith("derived."):
+            pieces.append((literal, after_one, name[len("derived."):], ()))
+        else:
+            pieces.append((literal, after_one, None, tuple(name.split("."))))
+    if all(name is None and not parts for _, _, name, parts in pieces):
+        text = " ".join("".join(literal for literal, _, _, _ in pieces).split())
+        return lambda document, derived: text
+
+    def fill(document: dict[str, Any], derived: dict[str, str | None]) -> str:
+        out = []
+        one = False  # the last placeholder read "1"
+        for literal, after_one, name, parts in pieces:
+            out.append(after_one if one else literal)
+            one = False
+            if name is not None:
+                words = _words(derived.get(name))
+            elif parts:
+                node: Any = document  # ``lookup`` with the path split once
+                for part in parts:
+                    if not isinstance(node, dict):
+                        node = None
+                        break
+                    node = node.get(part)
+                words = _words(node)
+            else:
+                continue
+            out.append(words)
+            one = words == "1"
+        return " ".join("".join(out).split())
+    return fill
 
 
 _PLURAL_AFTER_ONE = re.compile(
@@ -73,11 +103,11 @@ def _words(value: Any) -> str:
 
 def _fired_rule(rule: Rule, citation: str, document: dict[str, Any], derived: dict[str, str | None]) -> FiredRule:
     # Built without validation: every value here is a str or None made by this module.
-    return FiredRule.model_construct(
+    return trusted(FiredRule, dict(
         id=rule.id, finding=rule.finding, derived=f"{rule.derive[0]}={rule.derive[1]}" if rule.derive else None,
         citation=citation, because=render(rule.because, document, derived),
         to_pass=render(rule.to_pass, document, derived) if rule.to_pass else None, status=rule.status,
-    )
+    ))
 
 
 def _version(rs: RuleSet) -> str:
@@ -142,8 +172,8 @@ def _why_no_rules(book: Rulebook, service: str, day: dt.date) -> tuple[str, str]
 
 
 def _unpredicted(base: dict[str, Any], code: str, reason: str) -> RequestDecision:
-    return RequestDecision(**base, outcome=None, rationale=f"No prediction: {reason}.", no_prediction=reason,
-                           no_prediction_reason=code)
+    return trusted(RequestDecision, dict(**base, outcome=None, rationale=f"No prediction: {reason}.",
+                                         no_prediction=reason, no_prediction_reason=code))
 
 
 def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any], fired_ids: list[str],
@@ -180,10 +210,10 @@ def resolve(request: Request, rulesets: list[RuleSet], document: dict[str, Any],
     no_prediction = deciding[0].because if outcome is None else None
     basis = None if outcome is None else ("criterion" if deciding else "no_criterion_met")
     # Built without validation: every value is made here from validated cases and rule files.
-    return RequestDecision.model_construct(
+    return trusted(RequestDecision, dict(
         **base, outcome=outcome, confidence=confidence, rules=[f.id for f in deciding],
         citations=citations, rationale=rationale, to_pass=to_pass, no_prediction=no_prediction, basis=basis,
-        no_prediction_reason="outside_guideline" if outcome is None else None)
+        no_prediction_reason="outside_guideline" if outcome is None else None))
 
 
 _VERSIONS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], list[str]]] = {}
@@ -228,4 +258,6 @@ def decide_case(case: Case, book: Rulebook, source: str | None = None, today: dt
             d.actual = request.determination.outcome.value
             d.agrees = None if d.outcome is None else d.outcome == d.actual
         decisions.append(d)
-    return CaseDecision(case_id=case.case_id, source=source, decisions=decisions)
+    # Built without validation (so a check builds no validator of the decision contract): the
+    # case's id is validated, the decisions are made here.
+    return trusted(CaseDecision, dict(case_id=case.case_id, source=source, decisions=decisions))

@@ -30,6 +30,7 @@ from typing import Any, Callable, Collection, Iterable, Sequence
 from engine.contract import (  # noqa: F401  (re-exported: the trace models were defined here)
     ConditionTrace, GroupTrace, MissingFact, Need, NodeTrace, Outcome, Precheck, RuleTrace, Trace,
 )
+from engine.contract import trusted
 from engine.cases.facttable import FACTS
 from engine.cases.document import lookup  # noqa: F401  (re-exported: the plain form of _Plan.unknown_facts)
 from engine.errors import EvaluationError
@@ -99,23 +100,35 @@ class _Plan:
     others: list[tuple[RuleSet, Rule]]  # the rules that derive nothing, in order
     index: dict[str, tuple[RuleSet, Rule]]
     plain_facts: tuple[str, ...]  # the case facts (not derived) that the rules read, once each
-    plain_parts: tuple[tuple[str, ...], ...] = ()  # each of them split into its path's parts
+    # The same grouped by the path of their parent object: (its parts, ((key, fact path), ...)).
+    plain_groups: tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...] = ()
     citations: dict[str, str] = field(default_factory=dict)  # rule id -> ``RuleSet.citation``
 
     def unknown_facts(self, document: dict[str, Any]) -> set[str]:
         """The plain facts whose value is unknown in the document (``lookup`` inlined: the
         pre-check asks it of every request upheld by a rule)."""
         unknown = set()
-        for fact, parts in zip(self.plain_facts, self.plain_parts):
+        # Each parent object is walked to once, not once per fact under it.
+        for parents, keyed in self.plain_groups:
             node: Any = document
-            for part in parts:
+            for part in parents:
                 if not isinstance(node, dict):
                     node = None
                     break
                 node = node.get(part)
-            if node is None:
-                unknown.add(fact)
+            if isinstance(node, dict):
+                unknown.update(fact for key, fact in keyed if node.get(key) is None)
+            else:
+                unknown.update(fact for _, fact in keyed)
         return unknown
+
+
+def _groups(facts: Iterable[str]) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
+    by_parent: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for fact in facts:
+        *parents, key = fact.split(".")
+        by_parent.setdefault(tuple(parents), []).append((key, fact))
+    return tuple((parents, tuple(keyed)) for parents, keyed in by_parent.items())
 
 
 _PLANS: dict[tuple[int, ...], _Plan] = {}
@@ -139,7 +152,7 @@ def _plan(rulesets: Sequence[RuleSet]) -> _Plan:
     hit = _PLANS[key] = _Plan(tuple(rulesets), pairs, declared, by_name, order,
                               [(rs, rule) for rs, rule in pairs if not rule.derive],
                               {rule.id: (rs, rule) for rs, rule in pairs}, tuple(plain),
-                              tuple(tuple(fact.split(".")) for fact in plain),
+                              _groups(plain),
                               {rule.id: rs.citation(rule) for rs, rule in pairs})
     return hit
 
@@ -254,7 +267,7 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
     if outcome is None:
         return None
     if outcome == "Overturned":
-        return Precheck(status="certifiable", reason="The request meets the guideline criteria as documented.")
+        return trusted(Precheck, dict(status="certifiable", reason="The request meets the guideline criteria as documented."))
     plan = _plan(rulesets)
     index = plan.index
     declared = plan.declared
@@ -266,9 +279,9 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         strong = run(rulesets, document, wild=unknown, only=deciding)
         robust = [r for r in deciding if strong.results.get(r) is True]
         if robust:
-            return Precheck(status="not_certifiable", reason=(
+            return trusted(Precheck, dict(status="not_certifiable", reason=(
                 "A criterion against the request holds on the documented facts alone: "
-                + "; ".join(dict.fromkeys(plan.citations[r] for r in robust)) + "."))
+                + "; ".join(dict.fromkeys(plan.citations[r] for r in robust)) + ".")))
         needing = list(deciding)
         # What makes them undecided once the unknown facts are left open.
         facts = Facts(document, strong.derived, declared, strong.wild)
@@ -278,22 +291,22 @@ def precheck(rulesets: Sequence[RuleSet], document: dict[str, Any], outcome: str
         needing = [rule.id for rs, rule in plan.pairs
                    if rule.finding == "medically_necessary" and normal.results.get(rule.id) is None]
         if not needing:
-            return Precheck(status="not_certifiable", reason=(
+            return trusted(Precheck, dict(status="not_certifiable", reason=(
                 "No criterion of the guideline that supports the request is met, and none depends on "
-                "an undocumented fact."))
+                "an undocumented fact.")))
         reason = ("No criterion that supports the request is met, but some could not be decided "
                   "because facts they need are not documented.")
     missing: dict[str, MissingFact] = {}
     for rule_id in needing:
         rs, rule = index[rule_id]
-        need = Need(rule=rule.id, citation=plan.citations[rule.id], because=render(rule.id))
+        need = trusted(Need, dict(rule=rule.id, citation=plan.citations[rule.id], because=render(rule.id)))
         for path in _blocking(rule.when, facts):
             entry = missing.get(path)
             if entry is None:
-                entry = missing[path] = MissingFact(fact=path, words=fact_words(path, rulesets),
-                                                    details=_derived_details(path, plan, facts))
+                entry = missing[path] = trusted(MissingFact, dict(
+                    fact=path, words=fact_words(path, rulesets), details=_derived_details(path, plan, facts)))
             entry.needed_by.append(need)
-    return Precheck(status="needs_documentation", reason=reason, missing=list(missing.values()))
+    return trusted(Precheck, dict(status="needs_documentation", reason=reason, missing=list(missing.values())))
 
 
 def _blocking(cond: Condition, facts: Facts) -> list[str]:
