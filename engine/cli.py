@@ -433,12 +433,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "sub_rules", None):
         args.rules = (args.rules or []) + args.sub_rules
-    tool = argv is None and args.func in (cmd_check, cmd_audit)  # this process is the tool
-    if tool:
+    if argv is None:  # this process is the tool: no pydantic plugin sees a record
         from engine.run import pydantic_plugins
 
+        pydantic_plugins.disable()
+    if argv is None and args.func in (cmd_check, cmd_audit):
         _hold_collector()
-        pydantic_plugins.skip_lookup_if_known_empty()
     try:
         return args.func(args)
     except InputError as e:
@@ -453,8 +453,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(e, _Terminated) else 130
     finally:
         _release_collector()
-        if tool:
-            pydantic_plugins.remember_if_empty()
 
 
 if __name__ == "__main__":  # pragma: no cover

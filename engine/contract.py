@@ -36,15 +36,16 @@ _IMMUTABLE = (type(None), bool, int, float, str)
 def _spec(cls: type[BaseModel]) -> _Spec:
     """Each field's name, whether its default is a factory, and the factory or default; None when
     ``model_construct`` does more for this model than fill fields (aliases, a post-init, extra
-    fields kept, a factory reading other fields, a default it would copy)."""
-    if cls.__pydantic_post_init__ or cls.__pydantic_root_model__ or cls.model_config.get("extra") == "allow":
+    fields kept, private attributes, a factory reading other fields, a default it would copy)."""
+    if (cls.__pydantic_post_init__ or cls.__pydantic_root_model__ or cls.__private_attributes__
+            or cls.model_config.get("extra") == "allow"):
         return None
     out = []
     for name, f in cls.__pydantic_fields__.items():
         if f.alias is not None or f.validation_alias is not None:
             return None
         if f.default_factory is not None:
-            if f.default_factory_takes_validated_data:
+            if getattr(f, "default_factory_takes_validated_data", False):  # pydantic >= 2.10
                 return None
             out.append((name, True, f.default_factory))
         elif f.is_required():

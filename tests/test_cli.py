@@ -176,37 +176,60 @@ def test_check_of_one_case_builds_only_what_it_uses_and_collects_again_after_loa
     assert lines["CITATIONS"] == "False"  # a case file's check parses no guideline line
 
 
-def test_pydantic_plugin_lookup_skipped_only_while_known_to_find_nothing(tmp_path):
-    # pydantic's plugin look-up imports importlib.metadata and reads every installed distribution
-    # (issue #15): the tool skips it once it has seen it find nothing, until an import path changes.
-    from importlib.metadata import entry_points
-
-    if entry_points(group="pydantic"):
-        pytest.skip("a pydantic plugin is installed here: the look-up is never skipped")
+def test_the_tool_loads_no_pydantic_plugin_and_no_importlib_metadata(tmp_path):
+    # A pydantic plugin sees every validated value (medical records), and pydantic's loader imports
+    # importlib.metadata (issue #15): the tool runs with none, unless the user sets the variable.
+    site = tmp_path / "site"
+    dist = site / "spy-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: spy\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    seen = tmp_path / "seen"
+    (site / "spy_plugin.py").write_text(
+        f"open({str(seen)!r}, 'a').write('loaded')\n"
+        "class Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n"
+        "plugin = Plugin()\n")
     case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
-    extra = tmp_path / "path"
-    extra.mkdir()
-    env = {**os.environ, "IMR_CACHE_DIR": str(tmp_path / "cache"),
-           "PYTHONPATH": os.pathsep.join(p for p in (str(extra), os.environ.get("PYTHONPATH")) if p)}
-    env.pop("IMR_NO_CACHE", None)
-    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
     probe = ("import atexit, sys\n"
              "from engine import cli\n"
              "atexit.register(lambda: print('METADATA', 'importlib.metadata' in sys.modules))\n"
              "sys.argv = ['imr', 'check', '--no-advice', sys.argv[1]]\n"
              "sys.exit(cli.main())\n")
 
-    def check() -> tuple[str, str]:
+    def check(**extra: str) -> tuple[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        env.update(extra, PYTHONPATH=os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p))
         proc = subprocess.run([sys.executable, "-c", probe, str(case)], capture_output=True, text=True,
                               env=env, timeout=60)
         assert proc.returncode == 0, proc.stderr
         out, metadata = proc.stdout.rsplit("METADATA ", 1)
         return out, metadata.strip()
 
-    first, second = check(), check()
-    assert first[1] == "True" and second == (first[0], "False")
-    (extra / "new_distribution.pth").write_text("")  # as an install changes a directory on the path
-    assert check() == (first[0], "True")
+    out, metadata = check()
+    assert "Predicted: " in out and metadata == "False" and not seen.exists()
+    # The user's own setting is pydantic's to read: "" disables nothing, so the plugin is loaded.
+    assert check(PYDANTIC_DISABLE_PLUGINS="") == (out, "True") and seen.read_text() == "loaded"
+
+
+def test_pydantic_takes_nothing_but_get_plugins_from_the_loader_the_tool_replaces():
+    # engine.run.pydantic_plugins replaces a private pydantic module; an upgrade that imports more
+    # from it must fail here, not in the tool.
+    import re
+
+    import pydantic
+
+    from engine.run.pydantic_plugins import LOADER
+
+    uses = set()
+    for source in Path(pydantic.__file__).parent.rglob("*.py"):
+        for line in source.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"\s*from\s+(\S*_loader)\s+import\s+(.+)", line)
+            if m and (m.group(1).endswith("plugin._loader") or m.group(1) == "._loader"):
+                uses.add(m.group(2).strip())
+    assert uses == {"get_plugins"}, uses
+    assert LOADER == "pydantic.plugin._loader"
 
 
 def test_main_called_by_a_program_leaves_the_collector_alone(capsys):
