@@ -79,19 +79,38 @@ class Knob:
         return self is other
 
     def apply(self, case: Case, request: Request, value: Any) -> tuple[Case, Request]:
-        if self.path[0] == "request":
-            return case, _set(request, self.path[1:], value)
-        return _set(case, self.path, value), request
+        return _apply(case, request, [(self, value)])
 
 
-def _set(model: Any, path: Path, value: Any) -> Any:
-    """A copy of ``model`` with the field at ``path`` set (no validation: values come from its type)."""
-    head, rest = path[0], path[1:]
-    if isinstance(head, int):
+def _apply(case: Case, request: Request, combo: Sequence[tuple[Knob, Any]]) -> tuple[Case, Request]:
+    """The case and request with each knob set to its value."""
+    on_case: dict[Any, Any] = {}
+    on_request: dict[Any, Any] = {}
+    for knob, value in combo:
+        tree, path = (on_request, knob.path[1:]) if knob.path[0] == "request" else (on_case, knob.path)
+        for head in path[:-1]:
+            tree = tree.setdefault(head, _Updates())
+        tree[path[-1]] = value
+    return (_set(case, on_case) if on_case else case), (_set(request, on_request) if on_request else request)
+
+
+class _Updates(dict):
+    """Fields to set inside one field (a model or a list), by name or index."""
+
+
+def _set(model: Any, updates: dict[Any, Any]) -> Any:
+    """A copy of ``model`` with the fields in ``updates`` set, every model on the way copied once
+    (a candidate of the search changes several fields of one treatment; no validation: values
+    come from the fields' types)."""
+    def new(old: Any, update: Any) -> Any:
+        return _set(old, update) if isinstance(update, _Updates) else update
+
+    if isinstance(model, list):
         items = list(model)
-        items[head] = _set(items[head], rest, value) if rest else value
+        for i, update in updates.items():
+            items[i] = new(items[i], update)
         return items
-    return model.model_copy(update={head: _set(getattr(model, head), rest, value) if rest else value})
+    return model.model_copy(update={name: new(getattr(model, name), update) for name, update in updates.items()})
 
 
 def _plain(v: Any) -> Any:
@@ -408,10 +427,7 @@ class _Search:
         yield from walk(0, {})
 
     def apply(self, combo: Sequence[tuple[Knob, Any]]) -> tuple[Case, Request]:
-        case, request = self.case, self.request
-        for knob, v in combo:
-            case, request = knob.apply(case, request, v)
-        return case, request
+        return _apply(self.case, self.request, combo)
 
     def passes(self, combo: Sequence[tuple[Knob, Any]]) -> bool:
         self.evaluated += 1
