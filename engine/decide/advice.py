@@ -268,6 +268,7 @@ def _constants(rulesets: Sequence[RuleSet]) -> dict[str, set[float]]:
 # -- the search -------------------------------------------------------------------------------------
 
 AGAINST = ("not_medically_necessary", "outside_guideline")
+_UNSET = object()
 
 
 class _Search:
@@ -376,6 +377,42 @@ class _Search:
                 self.pairs[(id(a), id(b))] = found
         if len(useful) > 2:
             self.joint = unexpected(useful, 0) | unexpected(useful, -1)
+        self._settle(useful)
+
+    def _settle(self, useful: Sequence[Knob]) -> None:
+        """The knobs that change each fact that is WILD when several of them change (it is theirs,
+        or theirs together): once those are all assigned, the fact has one value, that of the
+        document with just them changed, unless a third knob changes it too (all knobs at once, at
+        both ends of their candidates, give it another value): then it stays WILD."""
+        self.groups: dict[str, frozenset[int]] = {}
+        self.settled: dict[tuple, Any] = {}  # (fact, its knobs' assignment) -> its value
+        for p in self.read:
+            group = {id(k) for k in useful if p in k.affected}
+            group |= {i for (a, b), paths in self.pairs.items() if p in paths for i in (a, b)}
+            if len(group) > 1 or any(p in paths for paths in self.pairs.values()):
+                self.groups[p] = frozenset(group)
+        if len(useful) > 2:
+            for pick in (0, -1):
+                together = fact_document(*self.apply([(k, k.candidates[pick]) for k in useful]), self.day)
+                for p, group in list(self.groups.items()):
+                    alone = [(k, k.candidates[pick]) for k in useful if id(k) in group]
+                    if lookup(together, p) != lookup(fact_document(*self.apply(alone), self.day), p):
+                        del self.groups[p]
+
+    def _settled(self, p: str, involved: Sequence[Knob], assigned: dict[int, int], keep: Sequence[Knob]) -> list | None:
+        """The one value of fact ``p`` when the knobs that change it are all assigned (``_settle``)."""
+        group = self.groups.get(p)
+        if group is None:
+            return None
+        mine = [k for k in involved if id(k) in group]
+        if any(k in keep or id(k) not in assigned for k in mine):
+            return None
+        key = (p, *(assigned[id(k)] for k in mine), *(id(k) for k in mine))
+        hit = self.settled.get(key, _UNSET)
+        if hit is _UNSET:
+            combo = [(k, k.candidates[assigned[id(k)]]) for k in mine]
+            hit = self.settled[key] = lookup(fact_document(*self.apply(combo), self.day), p)
+        return [hit]
 
     def domains(self, changing: Sequence[Knob], assigned: dict[int, int] | None = None,
                 keep: Sequence[Knob] = ()) -> dict[str, Any]:
@@ -404,6 +441,9 @@ class _Search:
             if k in keep:
                 values.append(lookup(self.document, p))
             out[p] = values
+        for p, values in out.items():
+            if values is WILD and (one := self._settled(p, involved, assigned or {}, keep)) is not None:
+                out[p] = one
         return out
 
     def assignments(self, knobs_: list[Knob]):
