@@ -19,7 +19,9 @@ to one value per distinct effect on the rules' conditions (for quantity 12 under
 added, fewest first. A combination, and each partial assignment of values to it, is pursued only if
 some completion could pass: every fact it may change is given the set of values it may take, and a
 "can fire / certainly fires" evaluation of every rule (``engine.rules.semantics.possible``) rules it out when a
-criterion against the request certainly applies or no criterion for it can. Candidates are evaluated
+criterion against the request certainly applies or no criterion for it can. A fact that several fields
+change together (the total with earlier visits: the quantity and a session count) may take any value
+until all of them are assigned, then the one value they give it (``_Search._settle``). Candidates are evaluated
 by ``engine.decide.explain``; the change reported is re-evaluated by the real engine
 (``engine.decide.decision.decide_request`` on durable_rules) and reported only if it gives Overturned. The
 work per request is bounded (MAX_WORK evaluations).
@@ -286,6 +288,8 @@ class _Search:
         self.evaluated = 0  # candidates evaluated exactly
         self.work = 0  # evaluations of every kind, against MAX_WORK
         self.memo: dict = {}  # possible()'s conditions over this document (see engine.rules.semantics.possible)
+        self.groups: dict[str, frozenset[int]] = {}  # see _settle (after interactions)
+        self.settled: dict[tuple, Any] = {}
 
     def signature(self, document: dict[str, Any]) -> tuple:
         facts = Facts(document, {}, set())
@@ -384,8 +388,8 @@ class _Search:
         or theirs together): once those are all assigned, the fact has one value, that of the
         document with just them changed, unless a third knob changes it too (all knobs at once, at
         both ends of their candidates, give it another value): then it stays WILD."""
-        self.groups: dict[str, frozenset[int]] = {}
-        self.settled: dict[tuple, Any] = {}  # (fact, its knobs' assignment) -> its value
+        self.groups = {}  # fact -> the knobs (ids) that change it
+        self.settled = {}  # (fact, its knobs' assignment) -> its value
         for p in self.read:
             group = {id(k) for k in useful if p in k.affected}
             group |= {i for (a, b), paths in self.pairs.items() if p in paths for i in (a, b)}
