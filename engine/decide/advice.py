@@ -19,7 +19,9 @@ to one value per distinct effect on the rules' conditions (for quantity 12 under
 added, fewest first. A combination, and each partial assignment of values to it, is pursued only if
 some completion could pass: every fact it may change is given the set of values it may take, and a
 "can fire / certainly fires" evaluation of every rule (``engine.rules.semantics.possible``) rules it out when a
-criterion against the request certainly applies or no criterion for it can. Candidates are evaluated
+criterion against the request certainly applies or no criterion for it can. A fact that several fields
+change together (the total with earlier visits: the quantity and a session count) may take any value
+until all of them are assigned, then the one value they give it (``_Search._settle``). Candidates are evaluated
 by ``engine.decide.explain``; the change reported is re-evaluated by the real engine
 (``engine.decide.decision.decide_request`` on durable_rules) and reported only if it gives Overturned. The
 work per request is bounded (MAX_WORK evaluations).
@@ -79,19 +81,38 @@ class Knob:
         return self is other
 
     def apply(self, case: Case, request: Request, value: Any) -> tuple[Case, Request]:
-        if self.path[0] == "request":
-            return case, _set(request, self.path[1:], value)
-        return _set(case, self.path, value), request
+        return _apply(case, request, [(self, value)])
 
 
-def _set(model: Any, path: Path, value: Any) -> Any:
-    """A copy of ``model`` with the field at ``path`` set (no validation: values come from its type)."""
-    head, rest = path[0], path[1:]
-    if isinstance(head, int):
+def _apply(case: Case, request: Request, combo: Sequence[tuple[Knob, Any]]) -> tuple[Case, Request]:
+    """The case and request with each knob set to its value."""
+    on_case: dict[Any, Any] = {}
+    on_request: dict[Any, Any] = {}
+    for knob, value in combo:
+        tree, path = (on_request, knob.path[1:]) if knob.path[0] == "request" else (on_case, knob.path)
+        for head in path[:-1]:
+            tree = tree.setdefault(head, _Updates())
+        tree[path[-1]] = value
+    return (_set(case, on_case) if on_case else case), (_set(request, on_request) if on_request else request)
+
+
+class _Updates(dict):
+    """Fields to set inside one field (a model or a list), by name or index."""
+
+
+def _set(model: Any, updates: dict[Any, Any]) -> Any:
+    """A copy of ``model`` with the fields in ``updates`` set, every model on the way copied once
+    (a candidate of the search changes several fields of one treatment; no validation: values
+    come from the fields' types)."""
+    def new(old: Any, update: Any) -> Any:
+        return _set(old, update) if isinstance(update, _Updates) else update
+
+    if isinstance(model, list):
         items = list(model)
-        items[head] = _set(items[head], rest, value) if rest else value
+        for i, update in updates.items():
+            items[i] = new(items[i], update)
         return items
-    return model.model_copy(update={head: _set(getattr(model, head), rest, value) if rest else value})
+    return model.model_copy(update={name: new(getattr(model, name), update) for name, update in updates.items()})
 
 
 def _plain(v: Any) -> Any:
@@ -249,6 +270,7 @@ def _constants(rulesets: Sequence[RuleSet]) -> dict[str, set[float]]:
 # -- the search -------------------------------------------------------------------------------------
 
 AGAINST = ("not_medically_necessary", "outside_guideline")
+_UNSET = object()
 
 
 class _Search:
@@ -266,6 +288,8 @@ class _Search:
         self.evaluated = 0  # candidates evaluated exactly
         self.work = 0  # evaluations of every kind, against MAX_WORK
         self.memo: dict = {}  # possible()'s conditions over this document (see engine.rules.semantics.possible)
+        self.groups: dict[str, frozenset[int]] = {}  # see _settle (after interactions)
+        self.settled: dict[tuple, Any] = {}
 
     def signature(self, document: dict[str, Any]) -> tuple:
         facts = Facts(document, {}, set())
@@ -357,6 +381,42 @@ class _Search:
                 self.pairs[(id(a), id(b))] = found
         if len(useful) > 2:
             self.joint = unexpected(useful, 0) | unexpected(useful, -1)
+        self._settle(useful)
+
+    def _settle(self, useful: Sequence[Knob]) -> None:
+        """The knobs that change each fact that is WILD when several of them change (it is theirs,
+        or theirs together): once those are all assigned, the fact has one value, that of the
+        document with just them changed, unless a third knob changes it too (all knobs at once, at
+        both ends of their candidates, give it another value): then it stays WILD."""
+        self.groups = {}  # fact -> the knobs (ids) that change it
+        self.settled = {}  # (fact, its knobs' assignment) -> its value
+        for p in self.read:
+            group = {id(k) for k in useful if p in k.affected}
+            group |= {i for (a, b), paths in self.pairs.items() if p in paths for i in (a, b)}
+            if len(group) > 1 or any(p in paths for paths in self.pairs.values()):
+                self.groups[p] = frozenset(group)
+        if len(useful) > 2:
+            for pick in (0, -1):
+                together = fact_document(*self.apply([(k, k.candidates[pick]) for k in useful]), self.day)
+                for p, group in list(self.groups.items()):
+                    alone = [(k, k.candidates[pick]) for k in useful if id(k) in group]
+                    if lookup(together, p) != lookup(fact_document(*self.apply(alone), self.day), p):
+                        del self.groups[p]
+
+    def _settled(self, p: str, involved: Sequence[Knob], assigned: dict[int, int], keep: Sequence[Knob]) -> list | None:
+        """The one value of fact ``p`` when the knobs that change it are all assigned (``_settle``)."""
+        group = self.groups.get(p)
+        if group is None:
+            return None
+        mine = [k for k in involved if id(k) in group]
+        if any(k in keep or id(k) not in assigned for k in mine):
+            return None
+        key = (p, *(assigned[id(k)] for k in mine), *(id(k) for k in mine))
+        hit = self.settled.get(key, _UNSET)
+        if hit is _UNSET:
+            combo = [(k, k.candidates[assigned[id(k)]]) for k in mine]
+            hit = self.settled[key] = lookup(fact_document(*self.apply(combo), self.day), p)
+        return [hit]
 
     def domains(self, changing: Sequence[Knob], assigned: dict[int, int] | None = None,
                 keep: Sequence[Knob] = ()) -> dict[str, Any]:
@@ -385,6 +445,9 @@ class _Search:
             if k in keep:
                 values.append(lookup(self.document, p))
             out[p] = values
+        for p, values in out.items():
+            if values is WILD and (one := self._settled(p, involved, assigned or {}, keep)) is not None:
+                out[p] = one
         return out
 
     def assignments(self, knobs_: list[Knob]):
@@ -408,10 +471,7 @@ class _Search:
         yield from walk(0, {})
 
     def apply(self, combo: Sequence[tuple[Knob, Any]]) -> tuple[Case, Request]:
-        case, request = self.case, self.request
-        for knob, v in combo:
-            case, request = knob.apply(case, request, v)
-        return case, request
+        return _apply(self.case, self.request, combo)
 
     def passes(self, combo: Sequence[tuple[Knob, Any]]) -> bool:
         self.evaluated += 1

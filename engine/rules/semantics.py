@@ -140,9 +140,9 @@ def _test(op: str, value: Any) -> Callable[[Any], Result]:
     return lambda seen: None if seen is None else test(seen, value)
 
 
-def _over(values: Iterable[Any], op: str, operand: Any, cmp: CompareFn) -> Result:
+def _over(values: Iterable[Any], test: Callable[[Any], Result]) -> Result:
     """A leaf over several values a fact may take: true of all, of none, or of some."""
-    results = [v is not ABSENT and cmp(op, v, operand) is True for v in values]
+    results = [v is not ABSENT and test(v) is True for v in values]
     return True if all(results) else False if not any(results) else None
 
 
@@ -178,7 +178,8 @@ def _build(cond: Condition) -> Callable[[Facts, CompareFn | None], Result]:
                     return None
                 if values is _MISSING or (cond.derived and name not in facts.declared):
                     values = (get(facts),)
-                return _over(values, op, operand, cmp or compare)
+                # The search asks this thousands of times: ``test`` has the compared value normalised once.
+                return _over(values, test if cmp is None else lambda v: cmp(op, v, operand))
             seen = get(facts)
             if seen is ABSENT:
                 return None
@@ -311,22 +312,23 @@ def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dic
     domains = dict(domains)
     facts = Facts(document, {}, declared, domains=domains)
     results: dict[str, Result] = {}
-
+    # A key per domain; a fact without one is None in a memo key (a key is never None).
     keys = {f: _domain_key(v) for f, v in domains.items()} if memo is not None else {}
+    key_of = keys.get
 
-    def of(cond: Condition) -> Result:
+    def of(rule: Rule, read: tuple[str, ...]) -> Result:
         if memo is None:
-            return value(cond, facts)
-        key = (id(cond), *(keys.get(f, _MISSING) for f in reads(cond)))
+            return value(rule.when, facts)
+        key = (id(rule.when), *map(key_of, read))
         hit = memo.get(key, _MISSING)
         if hit is _MISSING:
-            hit = memo[key] = value(cond, facts)
+            hit = memo[key] = value(rule.when, facts)
         return hit
 
     for name in (order if order is not None else derivation_order(rulesets)):
         certain, maybe = None, []
-        for rule in derivations.get(name, []):
-            r = results[rule.id] = of(rule.when)
+        for rule, read in derivations.get(name, ()):
+            r = results[rule.id] = of(rule, read)
             if r is True and certain is None:
                 certain = rule.derive[1]
             if r is not False and rule.derive[1] not in maybe:
@@ -334,8 +336,8 @@ def possible(rulesets: Sequence[RuleSet], document: dict[str, Any], domains: dic
         if name in declared:
             domains[DERIVED_PREFIX + name] = [certain] if certain is not None else [*maybe, None]
             keys[DERIVED_PREFIX + name] = _domain_key(domains[DERIVED_PREFIX + name])
-    for rule in findings:
-        results[rule.id] = of(rule.when)
+    for rule, read in findings:
+        results[rule.id] = of(rule, read)
     return results
 
 
@@ -354,20 +356,22 @@ def _domain_key(values: Any) -> Any:
 
 
 _SPLITS: dict[tuple[int, ...], tuple[tuple[RuleSet, ...], Any]] = {}
+ReadingRule = tuple[Rule, tuple[str, ...]]  # a rule and the facts its condition reads (``reads``)
 
 
-def _split(rulesets: Sequence[RuleSet]) -> tuple[frozenset[str], dict[str, list[Rule]], list[Rule]]:
-    """The declared derived facts, the derivation rules by fact and the other rules, once per
-    combination of rule sets (the search asks many times for the same ones)."""
+def _split(rulesets: Sequence[RuleSet]) -> tuple[frozenset[str], dict[str, list[ReadingRule]], list[ReadingRule]]:
+    """The declared derived facts, the derivation rules by fact and the other rules, each with the
+    facts it reads, once per combination of rule sets (the search asks many times for the same ones)."""
     key = tuple(id(rs) for rs in rulesets)
     hit = _SPLITS.get(key)
     if hit is None or any(a is not b for a, b in zip(hit[0], rulesets)):
         declared = frozenset(name for rs in rulesets for name in rs.derives)
-        derivations: dict[str, list[Rule]] = {}
-        findings: list[Rule] = []
+        derivations: dict[str, list[ReadingRule]] = {}
+        findings: list[ReadingRule] = []
         for rs in rulesets:
             for rule in rs.rules:
-                (derivations.setdefault(rule.derive[0], []) if rule.derive else findings).append(rule)
+                (derivations.setdefault(rule.derive[0], []) if rule.derive else findings).append(
+                    (rule, reads(rule.when)))
         hit = _SPLITS[key] = (tuple(rulesets), (declared, derivations, findings))
     return hit[1]
 
