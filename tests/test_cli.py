@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -132,43 +133,51 @@ def test_check_of_a_case_file_does_not_import_the_letter_reader():
     assert [m for m in loaded if m.startswith("engine.letters")] == []
 
 
+def _run_as_the_tool(report: str, env: dict[str, str] | None = None) -> str:
+    """`imr check --no-advice` of a bundled case as the installed tool runs it (``main()`` reading
+    ``sys.argv``) in a fresh process, with ``report`` (the body of a function printing what a test
+    looks at) run at exit: what a real start imports and builds, which an in-process test cannot see."""
+    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
+    probe = ("import atexit, gc, sys\n"
+             "from engine import cli\n"
+             "def report():\n" + textwrap.indent(report, "    ") +
+             "atexit.register(report)\n"
+             "sys.argv = ['imr', 'check', '--no-advice', sys.argv[1]]\n"
+             "sys.exit(cli.main())\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(case)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def test_check_of_one_case_builds_only_what_it_uses_and_collects_again_after_loading(tmp_path):
     # What the start of `imr check` was made cheaper by (issue #15), each of which a change could undo
     # silently: models built on first use, the drug name pattern left uncompiled, the citation parser
     # not imported, and the collector held during loading, then on again (a long batch must be
     # collected). main() without arguments, as the installed tool calls it.
-    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
-    probe = ("import atexit, gc, sys\n"
-             "from engine import cli\n"
-             "def report():\n"
-             "    from pydantic import BaseModel\n"
-             "    from engine.cases import terms\n"
-             "    from engine.rules import rulebook\n"
-             "    def subs(c):\n"
-             "        for s in c.__subclasses__():\n"
-             "            yield s\n"
-             "            yield from subs(s)\n"
-             "    built = sorted({m.__name__ for m in subs(BaseModel) if m.__module__.startswith('engine.')\n"
-             "                    and m.__pydantic_complete__})\n"
-             "    print('BUILT', *built)\n"
-             "    print('PATTERN', 'regex' in terms._lexicon().__dict__)\n"
-             "    print('COLLECTOR', gc.isenabled(), gc.get_freeze_count() > 10000)\n"
-             "    print('CITATIONS', 'engine.cases.citations' in sys.modules)\n"
-             "atexit.register(report)\n"
-             "sys.argv = ['imr', 'check', '--no-advice', sys.argv[1]]\n"
-             "sys.exit(cli.main())\n")
+    report = ("from pydantic import BaseModel\n"
+              "from engine.cases import terms\n"
+              "def subs(c):\n"
+              "    for s in c.__subclasses__():\n"
+              "        yield s\n"
+              "        yield from subs(s)\n"
+              "built = sorted({m.__name__ for m in subs(BaseModel) if m.__module__.startswith('engine.')\n"
+              "                and m.__pydantic_complete__})\n"
+              "print('BUILT', *built)\n"
+              "print('PATTERN', 'regex' in terms._lexicon().__dict__)\n"
+              "print('COLLECTOR', gc.isenabled(), gc.get_freeze_count() > 10000)\n"
+              "print('CITATIONS', 'engine.cases.citations' in sys.modules)\n")
     env = {**os.environ, "IMR_CACHE_DIR": str(tmp_path)}
     env.pop("IMR_NO_CACHE", None)
+    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
     subprocess.run([sys.executable, "-m", "engine", "check", "--no-advice", str(case)], env=env,
                    capture_output=True, check=True, timeout=60)  # fills the rulebook cache
-    proc = subprocess.run([sys.executable, "-c", probe, str(case)], capture_output=True, text=True, env=env,
-                          timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if line.split(" ")[0].isupper())
+    out = _run_as_the_tool(report, env)
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if line.split(" ")[0].isupper())
     built = set(lines["BUILT"].split())
     # The probe saw a real check: the case was validated. The decision is made without validation
     # from validated values (contract.trusted), so no model of the decision contract is built.
-    assert "Case" in built and "Predicted: " in proc.stdout
+    assert "Case" in built and "Predicted: " in out
     assert not built & {"Rule", "RuleSet", "Compare", "Citation", "Trace", "Advice", "Treatment", "Request",
                         "CaseDecision", "RequestDecision", "Precheck", "FiredRule"}
     assert lines["PATTERN"] == "False"
@@ -191,20 +200,12 @@ def test_the_tool_loads_no_pydantic_plugin_and_no_importlib_metadata(tmp_path):
         "    def new_schema_validator(self, *args, **kwargs):\n"
         "        return None, None, None\n"
         "plugin = Plugin()\n")
-    case = sorted((Path(__file__).parents[1] / "cases" / "examples").glob("*.yaml"))[0]
-    probe = ("import atexit, sys\n"
-             "from engine import cli\n"
-             "atexit.register(lambda: print('METADATA', 'importlib.metadata' in sys.modules))\n"
-             "sys.argv = ['imr', 'check', '--no-advice', sys.argv[1]]\n"
-             "sys.exit(cli.main())\n")
 
     def check(**extra: str) -> tuple[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-        env.update(extra, PYTHONPATH=os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p))
-        proc = subprocess.run([sys.executable, "-c", probe, str(case)], capture_output=True, text=True,
-                              env=env, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        out, metadata = proc.stdout.rsplit("METADATA ", 1)
+        env.update(extra, IMR_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p))
+        out, metadata = _run_as_the_tool("print('METADATA', 'importlib.metadata' in sys.modules)\n",
+                                         env).rsplit("METADATA ", 1)
         return out, metadata.strip()
 
     out, metadata = check()
