@@ -70,20 +70,23 @@ class Evidence:
 
 
 _WS = b"\x00\t\n\x0c\r "
-_WS_RE = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
-_OBJ_RE = re.compile(rb"(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+# A white-space byte, and the end of a token (no regular character follows): PDF 1.7, 7.2.2.
+_W = rb"[\x00\t\n\x0c\r ]"
+_END = rb"(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+_WS_RE = re.compile(rb"(?:" + _W + rb"|%[^\r\n]*)*")
+_OBJ_RE = re.compile(rb"(\d{1,10})" + _W + rb"+(\d{1,5})" + _W + rb"+obj" + _END)
 _TOKEN_RE = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]+")
 _NUMBER_RE = re.compile(rb"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)\Z")
 _INT_RE = re.compile(rb"[+-]?+\d++\Z")
-_REF_RE = re.compile(rb"[\x00\t\n\x0c\r ]+(\d{1,10})[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
-_STARTXREF_RE = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d{1,10})[\x00\t\n\x0c\r ]+%%EOF[\x00\t\n\x0c\r ]*\Z")
+_REF_RE = re.compile(_W + rb"+(\d{1,10})" + _W + rb"+R" + _END)
+_STARTXREF_RE = re.compile(rb"startxref" + _W + rb"+(\d{1,10})" + _W + rb"+%%EOF" + _W + rb"*\Z")
 _XREF_ENTRY_RE = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?:\r\n| \r| \n)")
-_PAGE_RE = re.compile(rb"/Type[\x00\t\n\x0c\r ]*/Page(?![A-Za-z0-9_#.-])")
+_PAGE_RE = re.compile(rb"/Type" + _W + rb"*/Page(?![A-Za-z0-9_#.-])")
 # Numbers up to a bracket: no reference ("1 0 R") among them.
-_NUMBER_RUN_RE = re.compile(rb"(?:[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])[\x00\t\n\x0c\r ]*+)++(?=[\[\]])")
-_WIDTHS_REF_RE = re.compile(rb"/Widths[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
-_FIRST_CHAR_RE = re.compile(rb"/FirstChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
-_LAST_CHAR_RE = re.compile(rb"/LastChar[\x00\t\n\x0c\r ]*(\d{1,10})(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_NUMBER_RUN_RE = re.compile(rb"(?:[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?![\d.])" + _W + rb"*+)++(?=[\[\]])")
+_WIDTHS_REF_RE = re.compile(rb"/Widths" + _W + rb"*(\d{1,10})" + _W + rb"+(\d{1,5})" + _W + rb"+R" + _END)
+_FIRST_CHAR_RE = re.compile(rb"/FirstChar" + _W + rb"*(\d{1,10})" + _END)
+_LAST_CHAR_RE = re.compile(rb"/LastChar" + _W + rb"*(\d{1,10})" + _END)
 _STRING_MARK_RE = re.compile(rb"\\.|[()]", re.S)  # an escaped byte, or a parenthesis
 _MAX_DEPTH = 32
 # PDF objects (numbers, names, ...) the check parses outside streams: real letters have under 1,000;
