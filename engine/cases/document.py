@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Any, Sequence
 
 from engine.cases.facts import Case, Request
 from engine.cases.medication_document import medication_document
@@ -218,8 +218,13 @@ def _regional(case: Case, request: Request) -> dict[str, Any]:
 
 def lookup(document: dict[str, Any], path: str) -> Any:
     """The value at a dotted path (None when any step is missing or null)."""
+    return walk(document, path.split("."))
+
+
+def walk(document: dict[str, Any], parts: Sequence[str]) -> Any:
+    """The value at a path already split into its parts (``lookup`` for a path used many times)."""
     node: Any = document
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(node, dict):
             return None
         node = node.get(part)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from engine.rules.editions import licensed_from
-from engine.cases.document import fact_document, judged_day
+from engine.cases.document import fact_document, judged_day, walk
 from engine.errors import EvaluationError
 from engine.decide.evaluate import run
 from engine.contract import (  # noqa: F401  (re-exported: the contract models were defined here)
@@ -70,13 +70,7 @@ def _template(template: str) -> Rendering:
             if name is not None:
                 words = _words(derived.get(name))
             elif parts:
-                node: Any = document  # ``lookup`` with the path split once
-                for part in parts:
-                    if not isinstance(node, dict):
-                        node = None
-                        break
-                    node = node.get(part)
-                words = _words(node)
+                words = _words(walk(document, parts))
             else:
                 continue
             out.append(words)
