@@ -361,9 +361,9 @@ class _Search:
         self.pairs: dict[tuple[int, int], set[str]] = {}
         self.joint: set[str] = set()
 
-        def unexpected(ks: Sequence[Knob], pick: int) -> set[str]:
-            combo = [(k, k.candidates[pick]) for k in ks]
-            doc = fact_document(*self.apply(combo), self.day)
+        def unexpected(ks: Sequence[Knob], pick: int, doc: dict[str, Any] | None = None) -> set[str]:
+            if doc is None:
+                doc = self.at_end(ks, pick)
             out = set()
             for p, base in zip(self.read, self.base_values):
                 owners = [k for k in ks if p in k.affected]
@@ -379,11 +379,17 @@ class _Search:
             found = unexpected([a, b], 0) | unexpected([a, b], -1)
             if found:
                 self.pairs[(id(a), id(b))] = found
-        if len(useful) > 2:
-            self.joint = unexpected(useful, 0) | unexpected(useful, -1)
-        self._settle(useful)
+        # All knobs at once, at each end: read by the joint probe and by _settle.
+        together = {pick: self.at_end(useful, pick) for pick in (0, -1)} if len(useful) > 2 else {}
+        if together:
+            self.joint = unexpected(useful, 0, together[0]) | unexpected(useful, -1, together[-1])
+        self._settle(useful, together)
 
-    def _settle(self, useful: Sequence[Knob]) -> None:
+    def at_end(self, knobs_: Sequence[Knob], pick: int) -> dict[str, Any]:
+        """The fact document with each knob at its first (``pick`` 0) or last (-1) candidate."""
+        return fact_document(*self.apply([(k, k.candidates[pick]) for k in knobs_]), self.day)
+
+    def _settle(self, useful: Sequence[Knob], together: dict[int, dict[str, Any]]) -> None:
         """The knobs that change each fact that is WILD when several of them change (it is theirs,
         or theirs together): once those are all assigned, the fact has one value, that of the
         document with just them changed, unless a third knob changes it too (all knobs at once, at
@@ -395,13 +401,13 @@ class _Search:
             group |= {i for (a, b), paths in self.pairs.items() if p in paths for i in (a, b)}
             if len(group) > 1 or any(p in paths for paths in self.pairs.values()):
                 self.groups[p] = frozenset(group)
-        if len(useful) > 2:
-            for pick in (0, -1):
-                together = fact_document(*self.apply([(k, k.candidates[pick]) for k in useful]), self.day)
-                for p, group in list(self.groups.items()):
-                    alone = [(k, k.candidates[pick]) for k in useful if id(k) in group]
-                    if lookup(together, p) != lookup(fact_document(*self.apply(alone), self.day), p):
-                        del self.groups[p]
+        for pick, all_of_them in together.items():
+            alone: dict[frozenset[int], dict[str, Any]] = {}  # facts changed by the same knobs share one
+            for p, group in list(self.groups.items()):
+                if group not in alone:
+                    alone[group] = self.at_end([k for k in useful if id(k) in group], pick)
+                if lookup(all_of_them, p) != lookup(alone[group], p):
+                    del self.groups[p]
 
     def _settled(self, p: str, involved: Sequence[Knob], assigned: dict[int, int], keep: Sequence[Knob]) -> list | None:
         """The one value of fact ``p`` when the knobs that change it are all assigned (``_settle``)."""
